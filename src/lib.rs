@@ -1,0 +1,19 @@
+//! Handwriting recognition that runs where the user is: a small Burn CNN, the preprocessing
+//! that turns drawings into its input, and the weights file format, shared by the browser
+//! build and the `training` crate.
+
+pub mod backend;
+pub mod glyph;
+pub mod model;
+pub mod preprocess;
+pub mod recognizer;
+pub mod weights;
+
+pub use backend::CpuBackend;
+pub use glyph::{GLYPH_PIXELS, GLYPH_SIDE, Glyph, Normalization};
+pub use model::{Model, ModelConfig};
+pub use preprocess::{
+    PixelFormat, Point, PreprocessError, Raster, Stroke, glyph_from_raster, glyph_from_strokes,
+};
+pub use recognizer::{Candidate, Prediction, RecognizeError, Recognizer};
+pub use weights::{ModelMetadata, WeightsError};

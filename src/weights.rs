@@ -1,0 +1,136 @@
+//! The weights file: Burn's burnpack format with this project's metadata inside it.
+
+use std::collections::BTreeMap;
+
+use burn::store::burn_pack::Reader;
+use burn::store::{BurnpackStore, ModuleSnapshot};
+use burn::tensor::{Bytes, Device};
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::glyph::Normalization;
+use crate::model::{ARCHITECTURE, ARCHITECTURE_VERSION, Model, ModelConfig};
+
+/// The burnpack metadata key under which [`ModelMetadata`] is stored as JSON.
+const METADATA_KEY: &str = "handwriting";
+
+/// Everything a user of the weights needs besides the tensors.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelMetadata {
+    /// Network family; must equal [`ARCHITECTURE`] to load.
+    pub architecture: String,
+    /// Revision of that family; must equal [`ARCHITECTURE_VERSION`] to load.
+    pub architecture_version: u32,
+    pub config: ModelConfig,
+    /// The text each class stands for, in output order.
+    pub labels: Vec<String>,
+    pub normalization: Normalization,
+    /// Data set the weights were trained on, e.g. `mnist`.
+    pub dataset: String,
+    /// When training finished (RFC 3339, UTC).
+    pub trained_at: String,
+    /// Accuracy on the data set's test split, if it was measured.
+    pub test_accuracy: Option<f64>,
+}
+
+impl ModelMetadata {
+    /// Metadata for a freshly built network of the current architecture.
+    pub fn new(labels: Vec<String>, dataset: impl Into<String>) -> Self {
+        Self {
+            architecture: ARCHITECTURE.to_string(),
+            architecture_version: ARCHITECTURE_VERSION,
+            config: ModelConfig::new(labels.len()),
+            labels,
+            normalization: Normalization::MNIST,
+            dataset: dataset.into(),
+            trained_at: String::new(),
+            test_accuracy: None,
+        }
+    }
+
+    fn check_compatible(&self) -> Result<(), String> {
+        if self.architecture != ARCHITECTURE || self.architecture_version != ARCHITECTURE_VERSION {
+            return Err(format!(
+                "it holds a {} v{} network; this build reads {ARCHITECTURE} v{ARCHITECTURE_VERSION}",
+                self.architecture, self.architecture_version
+            ));
+        }
+        if self.labels.len() != self.config.num_classes {
+            return Err(format!(
+                "its metadata lists {} labels for {} classes",
+                self.labels.len(),
+                self.config.num_classes
+            ));
+        }
+        if !(self.normalization.std > 0.0) {
+            return Err("its input normalisation has a non-positive standard deviation".into());
+        }
+        Ok(())
+    }
+}
+
+/// A weights file that cannot be used, with the file's name and what was expected.
+#[derive(Debug, Clone, PartialEq, Error)]
+#[error("cannot load weights from {origin}: {reason}")]
+pub struct WeightsError {
+    pub origin: String,
+    pub reason: String,
+}
+
+/// Serialises a network and its metadata into burnpack bytes.
+pub fn encode(model: &Model, metadata: &ModelMetadata) -> Result<Vec<u8>, WeightsError> {
+    let failure = |reason: String| WeightsError {
+        origin: "memory".into(),
+        reason,
+    };
+    let json = serde_json::to_string(metadata).map_err(|e| failure(e.to_string()))?;
+    let mut store = BurnpackStore::from_bytes(None).metadata(METADATA_KEY, json);
+    model
+        .save_into(&mut store)
+        .map_err(|e| failure(e.to_string()))?;
+    let bytes = store.get_bytes().map_err(|e| failure(e.to_string()))?;
+    Ok(bytes.to_vec())
+}
+
+/// Reads the metadata of a weights file without building the network.
+pub fn read_metadata(bytes: &[u8], origin: &str) -> Result<ModelMetadata, WeightsError> {
+    let failure = |reason: String| WeightsError {
+        origin: origin.to_string(),
+        reason,
+    };
+    if bytes.is_empty() {
+        return Err(failure("the file is empty".into()));
+    }
+    let reader = Reader::from_bytes(Bytes::from_bytes_vec(bytes.to_vec())).map_err(|e| {
+        failure(format!(
+            "not a Burn weights (.bpk) file written by the training crate ({e})"
+        ))
+    })?;
+    parse_metadata(reader.metadata()).map_err(failure)
+}
+
+fn parse_metadata(entries: &BTreeMap<String, String>) -> Result<ModelMetadata, String> {
+    let json = entries.get(METADATA_KEY).ok_or_else(|| {
+        format!("a Burn weights file without the \"{METADATA_KEY}\" metadata: it was not written by this project's training crate")
+    })?;
+    let metadata: ModelMetadata = serde_json::from_str(json)
+        .map_err(|e| format!("its \"{METADATA_KEY}\" metadata is malformed: {e}"))?;
+    metadata.check_compatible()?;
+    Ok(metadata)
+}
+
+/// Builds the network described by a weights file and loads its tensors, checking every shape.
+pub fn decode(
+    bytes: &[u8],
+    origin: &str,
+    device: &Device,
+) -> Result<(Model, ModelMetadata), WeightsError> {
+    let metadata = read_metadata(bytes, origin)?;
+    let mut model = metadata.config.init(device);
+    let mut store = BurnpackStore::from_bytes(Some(Bytes::from_bytes_vec(bytes.to_vec())));
+    model.load_from(&mut store).map_err(|e| WeightsError {
+        origin: origin.to_string(),
+        reason: format!("its tensors do not fit the {ARCHITECTURE} network: {e}"),
+    })?;
+    Ok((model, metadata))
+}

@@ -1,0 +1,104 @@
+//! `training/config.toml`: every hyper-parameter in one place, overridable from the command line.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+
+use crate::augment::AugmentConfig;
+use crate::data::DatasetKind;
+
+/// The config file shipped with the crate, used when `--config` is not given.
+pub const DEFAULT_CONFIG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/config.toml");
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub data: DataConfig,
+    pub training: TrainingConfig,
+    pub augmentation: AugmentConfig,
+    pub output: OutputConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataConfig {
+    pub dataset: DatasetKind,
+    pub dir: PathBuf,
+    pub validation_size: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrainingConfig {
+    pub epochs: usize,
+    pub batch_size: usize,
+    pub learning_rate: f64,
+    pub weight_decay: f32,
+    pub early_stopping_patience: usize,
+    pub seed: u64,
+    pub data_workers: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutputConfig {
+    pub artifact_dir: PathBuf,
+    pub weights: PathBuf,
+    pub report_dir: PathBuf,
+}
+
+impl Config {
+    /// Reads a config file; relative paths in it are made relative to the repository root.
+    pub fn load(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the config file {}", path.display()))?;
+        let mut config: Self = toml::from_str(&text)
+            .with_context(|| format!("invalid config file {}", path.display()))?;
+        let root = repository_root();
+        for path in [
+            &mut config.data.dir,
+            &mut config.output.artifact_dir,
+            &mut config.output.weights,
+            &mut config.output.report_dir,
+        ] {
+            if path.is_relative() {
+                *path = root.join(&*path);
+            }
+        }
+        Ok(config)
+    }
+}
+
+/// The workspace root: the parent of this crate's folder.
+pub fn repository_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the training crate lives inside the workspace")
+        .to_path_buf()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_config_parses_with_absolute_paths() {
+        let config = Config::load(Path::new(DEFAULT_CONFIG)).unwrap();
+        assert_eq!(config.data.dataset, DatasetKind::Mnist);
+        assert!(config.output.weights.is_absolute());
+        assert!(config.output.weights.ends_with("www/models/digits.bpk"));
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected_by_name() {
+        let text = std::fs::read_to_string(DEFAULT_CONFIG)
+            .unwrap()
+            .replace("batch_size = ", "bacth_size = ");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, text).unwrap();
+        let error = format!("{:#}", Config::load(&path).unwrap_err());
+        assert!(error.contains("bacth_size"), "{error}");
+    }
+}

@@ -1,0 +1,357 @@
+//! The labelled image sets: MNIST (fetched on demand) and EMNIST (from the user's files).
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use anyhow::{Context, Result, bail, ensure};
+use handwriting::GLYPH_PIXELS;
+use serde::{Deserialize, Serialize};
+
+use crate::idx::{self, IdxError};
+
+/// One 28×28 image in the MNIST convention (0 = paper) and its class index.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sample {
+    pub pixels: [u8; GLYPH_PIXELS],
+    pub class: usize,
+}
+
+/// A data set's two splits and the text of each class.
+#[derive(Debug)]
+pub struct Splits {
+    pub train: Vec<Sample>,
+    pub test: Vec<Sample>,
+    pub labels: Vec<String>,
+}
+
+/// Which data set to train on. EMNIST's splits need the official files (see the README).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub enum DatasetKind {
+    Mnist,
+    Emnist(EmnistSplit),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EmnistSplit {
+    Balanced,
+    Letters,
+    Digits,
+    Byclass,
+}
+
+impl EmnistSplit {
+    const ALL: [Self; 4] = [Self::Balanced, Self::Letters, Self::Digits, Self::Byclass];
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::Balanced => "balanced",
+            Self::Letters => "letters",
+            Self::Digits => "digits",
+            Self::Byclass => "byclass",
+        }
+    }
+}
+
+impl fmt::Display for DatasetKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Mnist => f.write_str("mnist"),
+            Self::Emnist(split) => write!(f, "emnist-{}", split.name()),
+        }
+    }
+}
+
+impl FromStr for DatasetKind {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        if s == "mnist" {
+            return Ok(Self::Mnist);
+        }
+        EmnistSplit::ALL
+            .into_iter()
+            .find(|split| s.strip_prefix("emnist-") == Some(split.name()))
+            .map(Self::Emnist)
+            .ok_or_else(|| {
+                format!("unknown data set \"{s}\": use mnist, emnist-balanced, emnist-letters, emnist-digits or emnist-byclass")
+            })
+    }
+}
+
+impl TryFrom<String> for DatasetKind {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        s.parse()
+    }
+}
+
+impl From<DatasetKind> for String {
+    fn from(kind: DatasetKind) -> String {
+        kind.to_string()
+    }
+}
+
+/// Loads both splits of `kind` from `dir`, validating every file.
+pub fn load(kind: DatasetKind, dir: &Path) -> Result<Splits> {
+    match kind {
+        DatasetKind::Mnist => {
+            let labels = (0..10).map(|d| d.to_string()).collect();
+            let split = |name| load_split(dir, name, &identity_classes(10), false);
+            Ok(Splits {
+                train: split("train")?,
+                test: split("t10k")?,
+                labels,
+            })
+        }
+        DatasetKind::Emnist(emnist) => {
+            let prefix = format!("emnist-{}", emnist.name());
+            let mapping_path = dir.join(format!("{prefix}-mapping.txt"));
+            let mapping = read_mapping(&mapping_path)?;
+            let classes: BTreeMap<u8, usize> = mapping
+                .keys()
+                .enumerate()
+                .map(|(class, &label)| (label, class))
+                .collect();
+            // EMNIST stores each image transposed relative to MNIST.
+            let split = |name: &str| load_split(dir, &format!("{prefix}-{name}"), &classes, true);
+            Ok(Splits {
+                train: split("train")?,
+                test: split("test")?,
+                labels: mapping.into_values().collect(),
+            })
+        }
+    }
+}
+
+fn identity_classes(n: u8) -> BTreeMap<u8, usize> {
+    (0..n).map(|label| (label, usize::from(label))).collect()
+}
+
+/// Reads `{stem}-images-idx3-ubyte` and `{stem}-labels-idx1-ubyte` (or their `.gz`).
+fn load_split(
+    dir: &Path,
+    stem: &str,
+    classes: &BTreeMap<u8, usize>,
+    transposed: bool,
+) -> Result<Vec<Sample>> {
+    let images_path = find_file(dir, &format!("{stem}-images-idx3-ubyte"))?;
+    let labels_path = find_file(dir, &format!("{stem}-labels-idx1-ubyte"))?;
+    let images = idx::read_images(&images_path)?;
+    let labels = idx::read_labels(&labels_path)?;
+    if (images.rows, images.cols) != (28, 28) {
+        return Err(IdxError::WrongImageSize {
+            path: images_path,
+            rows: images.rows as u32,
+            cols: images.cols as u32,
+        }
+        .into());
+    }
+    ensure!(
+        images.count == labels.len(),
+        "{} holds {} images but {} holds {} labels",
+        images_path.display(),
+        images.count,
+        labels_path.display(),
+        labels.len()
+    );
+    images
+        .pixels
+        .chunks_exact(GLYPH_PIXELS)
+        .zip(&labels)
+        .enumerate()
+        .map(|(index, (pixels, &label))| {
+            let Some(&class) = classes.get(&label) else {
+                bail!(
+                    "{}: label {label} of sample {index} is outside the {} known classes",
+                    labels_path.display(),
+                    classes.len()
+                );
+            };
+            let mut sample = Sample {
+                pixels: pixels.try_into().expect("chunks are GLYPH_PIXELS long"),
+                class,
+            };
+            if transposed {
+                transpose(&mut sample.pixels);
+            }
+            Ok(sample)
+        })
+        .collect()
+}
+
+fn transpose(pixels: &mut [u8; GLYPH_PIXELS]) {
+    for y in 0..28 {
+        for x in y + 1..28 {
+            pixels.swap(y * 28 + x, x * 28 + y);
+        }
+    }
+}
+
+/// The raw file or its gzip-compressed twin.
+fn find_file(dir: &Path, name: &str) -> Result<PathBuf> {
+    let raw = dir.join(name);
+    let gz = dir.join(format!("{name}.gz"));
+    [raw.clone(), gz]
+        .into_iter()
+        .find(|p| p.is_file())
+        .with_context(|| format!("missing {} (or {name}.gz)", raw.display()))
+}
+
+/// EMNIST's mapping file: one `label code [code…]` line per class, codes in decimal ASCII.
+fn read_mapping(path: &Path) -> Result<BTreeMap<u8, String>> {
+    let text = std::fs::read_to_string(path).with_context(|| {
+        format!(
+            "cannot read the EMNIST mapping file {}: put the official EMNIST files in that folder",
+            path.display()
+        )
+    })?;
+    text.lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty())
+        .map(|(number, line)| {
+            let bad = || {
+                format!(
+                    "{}:{}: expected \"label ascii-code\", found \"{line}\"",
+                    path.display(),
+                    number + 1
+                )
+            };
+            let mut fields = line.split_whitespace();
+            let label: u8 = fields
+                .next()
+                .and_then(|f| f.parse().ok())
+                .with_context(bad)?;
+            let code: u32 = fields
+                .next()
+                .and_then(|f| f.parse().ok())
+                .with_context(bad)?;
+            let text = char::from_u32(code).with_context(bad)?.to_string();
+            Ok((label, text))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::idx::encode;
+
+    /// A synthetic image whose top-left 3×1 strip is ink: asymmetric, so transposition shows.
+    fn bar() -> Vec<u8> {
+        let mut pixels = vec![0u8; GLYPH_PIXELS];
+        pixels[..3].fill(255);
+        pixels
+    }
+
+    fn write_split(dir: &Path, stem: &str, labels: &[u8]) {
+        let images: Vec<u8> = labels.iter().flat_map(|_| bar()).collect();
+        let n = labels.len() as u32;
+        std::fs::write(
+            dir.join(format!("{stem}-images-idx3-ubyte")),
+            encode(&[n, 28, 28], &images),
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join(format!("{stem}-labels-idx1-ubyte")),
+            encode(&[n], labels),
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn loads_mnist_layout() {
+        let dir = tempfile::tempdir().unwrap();
+        write_split(dir.path(), "train", &[3, 1, 4]);
+        write_split(dir.path(), "t10k", &[1, 5]);
+        let splits = load(DatasetKind::Mnist, dir.path()).unwrap();
+        assert_eq!(
+            splits.train.iter().map(|s| s.class).collect::<Vec<_>>(),
+            [3, 1, 4]
+        );
+        assert_eq!(splits.test.len(), 2);
+        assert_eq!(splits.labels.len(), 10);
+        assert_eq!(
+            splits.train[0].pixels[..3],
+            [255, 255, 255],
+            "MNIST is not transposed"
+        );
+    }
+
+    #[test]
+    fn loads_emnist_letters_with_mapping_and_transposition() {
+        let dir = tempfile::tempdir().unwrap();
+        // EMNIST letters: labels start at 1, the mapping has upper- and lower-case codes.
+        std::fs::write(
+            dir.path().join("emnist-letters-mapping.txt"),
+            "1 65 97\n2 66 98\n3 67 99\n",
+        )
+        .unwrap();
+        write_split(dir.path(), "emnist-letters-train", &[1, 3, 2]);
+        write_split(dir.path(), "emnist-letters-test", &[2]);
+        let splits = load(DatasetKind::Emnist(EmnistSplit::Letters), dir.path()).unwrap();
+        assert_eq!(splits.labels, ["A", "B", "C"]);
+        assert_eq!(
+            splits.train.iter().map(|s| s.class).collect::<Vec<_>>(),
+            [0, 2, 1]
+        );
+        // The horizontal bar in the file becomes a vertical bar: column 0, rows 0..3.
+        let pixels = &splits.train[0].pixels;
+        assert_eq!([pixels[0], pixels[28], pixels[56]], [255, 255, 255]);
+        assert_eq!(pixels[1], 0);
+    }
+
+    #[test]
+    fn rejects_labels_outside_the_classes() {
+        let dir = tempfile::tempdir().unwrap();
+        write_split(dir.path(), "train", &[3, 12]);
+        write_split(dir.path(), "t10k", &[1]);
+        let error = load(DatasetKind::Mnist, dir.path())
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("label 12 of sample 1"), "{error}");
+    }
+
+    #[test]
+    fn rejects_count_mismatch() {
+        let dir = tempfile::tempdir().unwrap();
+        write_split(dir.path(), "train", &[3, 1]);
+        write_split(dir.path(), "t10k", &[1]);
+        std::fs::write(
+            dir.path().join("train-labels-idx1-ubyte"),
+            encode(&[3], &[1, 2, 3]),
+        )
+        .unwrap();
+        let error = load(DatasetKind::Mnist, dir.path())
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("holds 2 images but"), "{error}");
+    }
+
+    #[test]
+    fn missing_files_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let error = load(DatasetKind::Mnist, dir.path())
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("train-images-idx3-ubyte"), "{error}");
+        let error = load(DatasetKind::Emnist(EmnistSplit::Balanced), dir.path()).unwrap_err();
+        assert!(format!("{error:#}").contains("emnist-balanced-mapping.txt"));
+    }
+
+    #[test]
+    fn dataset_names_round_trip() {
+        for name in [
+            "mnist",
+            "emnist-balanced",
+            "emnist-letters",
+            "emnist-digits",
+            "emnist-byclass",
+        ] {
+            assert_eq!(name.parse::<DatasetKind>().unwrap().to_string(), name);
+        }
+        assert!("emnist-bogus".parse::<DatasetKind>().is_err());
+    }
+}

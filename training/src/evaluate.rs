@@ -1,0 +1,45 @@
+//! Scoring a recognizer on a labelled set, through the same inference path the page uses.
+
+use anyhow::Result;
+use handwriting::{Glyph, Recognizer};
+
+use crate::data::Sample;
+use crate::metrics::ConfusionMatrix;
+use crate::report::Misclassified;
+
+/// Images per forward pass: large enough to amortise the call, small enough for any memory.
+const BATCH: usize = 500;
+
+/// What an evaluation found.
+pub struct Evaluation {
+    pub confusion: ConfusionMatrix,
+    pub misclassified: Vec<Misclassified>,
+}
+
+/// Classifies every sample and tallies the results.
+pub fn evaluate(recognizer: &Recognizer, samples: &[Sample]) -> Result<Evaluation> {
+    let mut confusion = ConfusionMatrix::new(recognizer.metadata().labels.len());
+    let mut misclassified = Vec::new();
+    for chunk in samples.chunks(BATCH) {
+        let glyphs: Vec<Glyph> = chunk
+            .iter()
+            .map(|s| Glyph::from_mnist_bytes(&s.pixels))
+            .collect();
+        for (sample, prediction) in chunk.iter().zip(recognizer.recognize_batch(&glyphs)?) {
+            let best = prediction.best();
+            confusion.record(sample.class, best.class);
+            if best.class != sample.class {
+                misclassified.push(Misclassified {
+                    pixels: sample.pixels,
+                    truth: sample.class,
+                    predicted: best.class,
+                    confidence: best.probability,
+                });
+            }
+        }
+    }
+    Ok(Evaluation {
+        confusion,
+        misclassified,
+    })
+}

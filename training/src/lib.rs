@@ -1,0 +1,16 @@
+//! The training crate's parts, as a library so that its tests and binary share them.
+
+pub mod atomic;
+pub mod augment;
+pub mod config;
+pub mod data;
+pub mod evaluate;
+pub mod fetch;
+pub mod history;
+pub mod idx;
+pub mod learner;
+pub mod metrics;
+pub mod predict;
+pub mod progress;
+pub mod report;
+pub mod train;

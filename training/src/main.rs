@@ -1,0 +1,274 @@
+//! `training`: fetch the data, train the network, evaluate it and write the weights the page
+//! loads. `cargo run -p training --release -- --help` lists the commands and flags.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand};
+use handwriting::{CpuBackend, ModelMetadata, Recognizer, weights};
+
+use training::config::{Config, DEFAULT_CONFIG};
+use training::data::{self, DatasetKind};
+use training::report::{self, Report};
+use training::{atomic, evaluate, fetch, history, predict, train};
+
+// Flex allocates and frees many short-lived buffers per step; mimalloc measured 1.6× faster
+// than glibc's malloc for training here.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+#[derive(Parser)]
+#[command(version, about = "Train, evaluate and try the handwriting recognizer")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    overrides: Overrides,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Fetch the data if needed, train, evaluate on the test split, write weights and report
+    /// (the default).
+    Train {
+        /// Ignore checkpoints of an earlier identical run instead of resuming from them.
+        #[arg(long)]
+        fresh: bool,
+    },
+    /// Evaluate a weights file on the test split and write the report.
+    Evaluate,
+    /// Recognise PNG or JPEG images (any size, dark ink on light or light on dark), one JSON
+    /// line per file.
+    Predict {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
+/// Flags that override `training/config.toml`.
+#[derive(Args)]
+struct Overrides {
+    /// The config file.
+    #[arg(long, global = true, default_value = DEFAULT_CONFIG)]
+    config: PathBuf,
+    /// Data set: mnist, emnist-balanced, emnist-letters, emnist-digits or emnist-byclass.
+    #[arg(long, global = true)]
+    dataset: Option<DatasetKind>,
+    /// Folder with the data set's IDX files.
+    #[arg(long, global = true)]
+    data_dir: Option<PathBuf>,
+    /// Weights file to write (train) or read (evaluate, predict).
+    #[arg(long, global = true)]
+    weights: Option<PathBuf>,
+    /// Folder for report.md, report.json and the pictures.
+    #[arg(long, global = true)]
+    report_dir: Option<PathBuf>,
+    /// Folder for checkpoints and training logs.
+    #[arg(long, global = true)]
+    artifact_dir: Option<PathBuf>,
+    #[arg(long, global = true)]
+    epochs: Option<usize>,
+    #[arg(long, global = true)]
+    batch_size: Option<usize>,
+    #[arg(long, global = true)]
+    learning_rate: Option<f64>,
+    #[arg(long, global = true)]
+    seed: Option<u64>,
+    /// Train without data augmentation.
+    #[arg(long, global = true)]
+    no_augmentation: bool,
+}
+
+impl Overrides {
+    fn apply(self) -> Result<Config> {
+        let mut config = Config::load(&self.config)?;
+        let set = |target: &mut PathBuf, value: Option<PathBuf>| {
+            if let Some(value) = value {
+                *target = value;
+            }
+        };
+        set(&mut config.data.dir, self.data_dir);
+        set(&mut config.output.weights, self.weights);
+        set(&mut config.output.report_dir, self.report_dir);
+        set(&mut config.output.artifact_dir, self.artifact_dir);
+        let training = &mut config.training;
+        training.epochs = self.epochs.unwrap_or(training.epochs);
+        training.batch_size = self.batch_size.unwrap_or(training.batch_size);
+        training.learning_rate = self.learning_rate.unwrap_or(training.learning_rate);
+        training.seed = self.seed.unwrap_or(training.seed);
+        config.data.dataset = self.dataset.unwrap_or(config.data.dataset);
+        config.augmentation.enabled &= !self.no_augmentation;
+        Ok(config)
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = cli.overrides.apply().and_then(|config| match cli.command {
+        None => train_command(&config, false),
+        Some(Command::Train { fresh }) => train_command(&config, fresh),
+        Some(Command::Evaluate) => evaluate_command(&config),
+        Some(Command::Predict { files }) => predict_command(&config, &files),
+    });
+    match outcome {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn load_data(config: &Config) -> Result<data::Splits> {
+    if config.data.dataset == DatasetKind::Mnist {
+        fetch::ensure_mnist(&config.data.dir)?;
+    }
+    data::load(config.data.dataset, &config.data.dir)
+}
+
+fn train_command(config: &Config, fresh: bool) -> Result<ExitCode> {
+    let started = Instant::now();
+    let splits = load_data(config)?;
+    let device = train::training_device(config.training.seed);
+    let mut metadata = ModelMetadata::new(splits.labels.clone(), config.data.dataset.to_string());
+    let model = metadata.config.init(&device);
+    println!("{} parameters", model.parameter_count());
+    let model = train::fit(config, splits.train, model, fresh)?;
+    let training_time = started.elapsed();
+
+    let recognizer =
+        Recognizer::from_model(model, metadata.clone(), &CpuBackend::preferred().device());
+    let evaluation = evaluate::evaluate(&recognizer, &splits.test)?;
+    metadata.test_accuracy = Some(evaluation.confusion.accuracy());
+    metadata.trained_at =
+        humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
+    let bytes = weights::encode(recognizer.model(), &metadata)?;
+    atomic::write(&config.output.weights, &bytes)?;
+    println!(
+        "test accuracy {:.2}%, weights written to {} ({} bytes)",
+        100.0 * evaluation.confusion.accuracy(),
+        config.output.weights.display(),
+        bytes.len()
+    );
+    let facts = vec![
+        (
+            "weights file".to_string(),
+            config.output.weights.display().to_string(),
+        ),
+        ("weights size".to_string(), format!("{} bytes", bytes.len())),
+        (
+            "parameters".to_string(),
+            recognizer.model().parameter_count().to_string(),
+        ),
+        (
+            "training time".to_string(),
+            format!("{:.1} min", training_time.as_secs_f64() / 60.0),
+        ),
+        ("trained at".to_string(), metadata.trained_at.clone()),
+    ];
+    write_report(
+        config,
+        &metadata,
+        &evaluation,
+        &history::read(&config.output.artifact_dir),
+        &facts,
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn load_recognizer(config: &Config) -> Result<Recognizer> {
+    let path = &config.output.weights;
+    let bytes = std::fs::read(path)
+        .with_context(|| format!("cannot read the weights file {}", path.display()))?;
+    Ok(Recognizer::from_bytes(
+        &bytes,
+        &path.display().to_string(),
+        &CpuBackend::preferred().device(),
+    )?)
+}
+
+fn evaluate_command(config: &Config) -> Result<ExitCode> {
+    let recognizer = load_recognizer(config)?;
+    let splits = load_data(config)?;
+    let metadata = recognizer.metadata().clone();
+    anyhow::ensure!(
+        metadata.labels == splits.labels,
+        "{} was trained on {} with labels {:?}, but {} has labels {:?}",
+        config.output.weights.display(),
+        metadata.dataset,
+        metadata.labels,
+        config.data.dataset,
+        splits.labels
+    );
+    let evaluation = evaluate::evaluate(&recognizer, &splits.test)?;
+    println!(
+        "test accuracy {:.2}% ({} of {})",
+        100.0 * evaluation.confusion.accuracy(),
+        evaluation.confusion.correct(),
+        evaluation.confusion.total()
+    );
+    let facts = vec![
+        (
+            "weights file".to_string(),
+            config.output.weights.display().to_string(),
+        ),
+        (
+            "parameters".to_string(),
+            recognizer.model().parameter_count().to_string(),
+        ),
+        ("trained at".to_string(), metadata.trained_at.clone()),
+    ];
+    write_report(config, &metadata, &evaluation, &[], &facts)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn write_report(
+    config: &Config,
+    metadata: &ModelMetadata,
+    evaluation: &evaluate::Evaluation,
+    history: &[report::EpochMetrics],
+    facts: &[(String, String)],
+) -> Result<()> {
+    let title = format!(
+        "{} model on the {} test set",
+        config
+            .output
+            .weights
+            .file_stem()
+            .unwrap_or_default()
+            .to_string_lossy(),
+        metadata.dataset
+    );
+    let written = report::write_report(
+        &config.output.report_dir,
+        &Report {
+            title: &title,
+            labels: &metadata.labels,
+            confusion: &evaluation.confusion,
+            history,
+            misclassified: &evaluation.misclassified,
+            facts,
+        },
+    )?;
+    println!(
+        "report written: {}",
+        written
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    Ok(())
+}
+
+fn predict_command(config: &Config, files: &[PathBuf]) -> Result<ExitCode> {
+    let recognizer = load_recognizer(config)?;
+    let failures = predict::run(&recognizer, files);
+    Ok(if failures == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}

@@ -1,0 +1,220 @@
+//! Fitting the network with burn-train's `Learner`: validation split, checkpoints every epoch,
+//! resume after an interruption, early stopping on validation loss.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use burn::data::dataloader::DataLoaderBuilder;
+use burn::lr_scheduler::cosine::CosineAnnealingLrSchedulerConfig;
+use burn::lr_scheduler::linear::LinearLrSchedulerConfig;
+use burn::lr_scheduler::sequential::SequentialLrSchedulerConfig;
+use burn::optim::AdamWConfig;
+use burn::store::burn_pack::Reader;
+use burn::tensor::Device;
+use burn::train::metric::store::{Aggregate, Direction, Split};
+use burn::train::metric::{AccuracyMetric, LossMetric};
+use burn::train::renderer::default_renderer;
+use burn::train::{Learner, MetricEarlyStoppingStrategy, StoppingCondition, SupervisedTraining};
+use handwriting::{Model, Normalization};
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+
+use crate::config::Config;
+use crate::data::Sample;
+use crate::learner::{Classifier, GlyphBatcher, SampleSet};
+use crate::progress::PlainProgress;
+
+/// The run's config as saved beside its checkpoints: a resume needs the same one.
+const RUN_CONFIG: &str = "run-config.json";
+
+/// Trains `model` (built on an autodiff device) on `samples` and returns the trained network.
+/// Resumes from the newest complete checkpoint of an identical earlier run unless `fresh`.
+pub fn fit(config: &Config, samples: Vec<Sample>, model: Model, fresh: bool) -> Result<Model> {
+    let settings = &config.training;
+    let artifact_dir = &config.output.artifact_dir;
+    let resume_from = prepare_artifact_dir(artifact_dir, config, fresh)?;
+
+    let samples = Arc::new(samples);
+    let (train_indices, valid_indices) =
+        split_indices(samples.len(), config.data.validation_size, settings.seed)?;
+    println!(
+        "training on {} images, validating on {} held-out images",
+        train_indices.len(),
+        valid_indices.len()
+    );
+    let iterations_per_epoch = train_indices.len().div_ceil(settings.batch_size);
+    let loader = |augmentation, indices, shuffle: bool| {
+        let batcher = GlyphBatcher::new(augmentation, Normalization::MNIST, settings.seed);
+        let builder = DataLoaderBuilder::new(batcher)
+            .batch_size(settings.batch_size)
+            .num_workers(settings.data_workers);
+        let builder = if shuffle {
+            builder.shuffle(settings.seed)
+        } else {
+            builder
+        };
+        builder.build(SampleSet::new(samples.clone(), indices))
+    };
+    let augmentation = config
+        .augmentation
+        .enabled
+        .then(|| config.augmentation.clone());
+    let train_loader = loader(augmentation, train_indices, true);
+    let valid_loader = loader(None, valid_indices, false);
+
+    let mut training = SupervisedTraining::new(artifact_dir, train_loader, valid_loader)
+        .metrics((AccuracyMetric::new(), LossMetric::new()))
+        .with_default_checkpointers()
+        .early_stopping(MetricEarlyStoppingStrategy::new(
+            &LossMetric::new(),
+            Aggregate::Mean,
+            Direction::Lowest,
+            Split::Valid,
+            StoppingCondition::NoImprovementSince {
+                n_epochs: settings.early_stopping_patience,
+            },
+        ))
+        .num_epochs(settings.epochs);
+    // burn-train's terminal UI where there is a terminal; plain lines in logs and CI.
+    let renderer = if std::io::stdout().is_terminal() {
+        default_renderer(training.interrupter(), resume_from)
+    } else {
+        Box::new(PlainProgress::new())
+    };
+    training = training.renderer(renderer);
+    if let Some(epoch) = resume_from {
+        println!(
+            "resuming from the checkpoint of epoch {epoch} in {}",
+            artifact_dir.display()
+        );
+        training = training.checkpoint(epoch);
+    }
+    let scheduler = learning_rate_schedule(
+        settings.learning_rate,
+        iterations_per_epoch,
+        settings.epochs,
+    )?;
+    let optimizer = AdamWConfig::new()
+        .with_weight_decay(settings.weight_decay)
+        .init();
+    let result = training.launch(Learner::new(
+        Classifier { net: model },
+        optimizer,
+        scheduler,
+    ));
+    Ok(result.model.net)
+}
+
+/// Linear warm-up over the first epoch, then cosine annealing to zero at the last.
+fn learning_rate_schedule(
+    peak: f64,
+    iterations_per_epoch: usize,
+    epochs: usize,
+) -> Result<burn::lr_scheduler::module_lr_scheduler::ModuleLrScheduler> {
+    let warmup = iterations_per_epoch.max(1);
+    let total = (iterations_per_epoch * epochs).max(warmup + 1);
+    SequentialLrSchedulerConfig::new(
+        vec![
+            LinearLrSchedulerConfig::new(peak / 100.0, peak, warmup).into(),
+            CosineAnnealingLrSchedulerConfig::new(peak, total - warmup).into(),
+        ],
+        vec![warmup],
+    )
+    .init()
+    .map_err(|e| anyhow::anyhow!("invalid learning-rate schedule: {e}"))
+}
+
+/// Shuffles the indices with `seed` and holds the last `validation_size` out.
+fn split_indices(
+    count: usize,
+    validation_size: usize,
+    seed: u64,
+) -> Result<(Vec<usize>, Vec<usize>)> {
+    anyhow::ensure!(
+        validation_size > 0 && validation_size < count,
+        "validation_size is {validation_size}, but it must be between 1 and {} (the training images less one)",
+        count.saturating_sub(1)
+    );
+    let mut indices: Vec<usize> = (0..count).collect();
+    indices.shuffle(&mut StdRng::seed_from_u64(seed));
+    let valid = indices.split_off(count - validation_size);
+    Ok((indices, valid))
+}
+
+/// Decides whether this run resumes: it does when the folder holds checkpoints of a run with
+/// the same config. Otherwise the folder is emptied, so old logs never mix into new curves.
+/// Returns the epoch to resume from.
+fn prepare_artifact_dir(dir: &Path, config: &Config, fresh: bool) -> Result<Option<usize>> {
+    let config_json = serde_json::to_string_pretty(config)?;
+    let config_path = dir.join(RUN_CONFIG);
+    let same_run = std::fs::read_to_string(&config_path).is_ok_and(|saved| saved == config_json);
+    let resume_from = if same_run && !fresh {
+        latest_checkpoint(dir)
+    } else {
+        None
+    };
+    if resume_from.is_none() && dir.exists() {
+        if same_run || fresh {
+            println!("starting afresh in {}", dir.display());
+        } else {
+            println!(
+                "the config changed since the last run: starting afresh in {}",
+                dir.display()
+            );
+        }
+        std::fs::remove_dir_all(dir).with_context(|| format!("cannot clear {}", dir.display()))?;
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    crate::atomic::write(&config_path, config_json.as_bytes())?;
+    Ok(resume_from)
+}
+
+/// The newest epoch whose model, optimizer and scheduler checkpoints all read back.
+fn latest_checkpoint(dir: &Path) -> Option<usize> {
+    let checkpoints = dir.join("checkpoint");
+    let mut epochs: Vec<usize> = std::fs::read_dir(&checkpoints)
+        .ok()?
+        .filter_map(|entry| {
+            let name = entry.ok()?.file_name().into_string().ok()?;
+            name.strip_prefix("model-")?
+                .strip_suffix(".bpk")?
+                .parse()
+                .ok()
+        })
+        .collect();
+    epochs.sort_unstable();
+    let readable = |epoch: usize| {
+        ["model", "optim", "scheduler"].iter().all(|kind| {
+            let path: PathBuf = checkpoints.join(format!("{kind}-{epoch}.bpk"));
+            Reader::from_file(&path).is_ok()
+        })
+    };
+    epochs.into_iter().rev().find(|&epoch| readable(epoch))
+}
+
+/// The device training runs on: Flex, the fastest pure-Rust CPU backend of Burn 0.22.
+pub fn training_device(seed: u64) -> Device {
+    let device = Device::flex();
+    device.seed(seed);
+    device.autodiff()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validation_split_is_disjoint_complete_and_seeded() {
+        let (train, valid) = split_indices(100, 20, 3).unwrap();
+        assert_eq!((train.len(), valid.len()), (80, 20));
+        let mut all: Vec<usize> = train.iter().chain(&valid).copied().collect();
+        all.sort_unstable();
+        assert_eq!(all, (0..100).collect::<Vec<_>>());
+        assert_eq!(split_indices(100, 20, 3).unwrap().1, valid);
+        assert_ne!(split_indices(100, 20, 4).unwrap().1, valid);
+        assert!(split_indices(10, 10, 0).is_err());
+    }
+}
