@@ -1,0 +1,123 @@
+//! The weights file: what is saved loads back identically; anything else is refused clearly.
+
+use burn::nn::LinearConfig;
+use burn::store::{BurnpackStore, ModuleSnapshot};
+use handwriting::{
+    CpuBackend, GLYPH_PIXELS, Glyph, ModelMetadata, Recognizer, WeightsError, weights,
+};
+
+fn digit_labels() -> Vec<String> {
+    (0..10).map(|d| d.to_string()).collect()
+}
+
+/// A fresh, untrained network and its weights file.
+fn fresh_weights() -> (Recognizer, Vec<u8>) {
+    let device = CpuBackend::preferred().device();
+    let metadata = ModelMetadata::new(digit_labels(), "test");
+    let model = metadata.config.init(&device);
+    let bytes = weights::encode(&model, &metadata).unwrap();
+    (Recognizer::from_model(model, metadata, &device), bytes)
+}
+
+fn some_glyphs() -> Vec<Glyph> {
+    (0..3)
+        .map(|k| {
+            let mut pixels = [0.0f32; GLYPH_PIXELS];
+            for (i, p) in pixels.iter_mut().enumerate() {
+                *p = ((i * (k + 3)) % 17) as f32 / 16.0;
+            }
+            Glyph::from_intensities(pixels)
+        })
+        .collect()
+}
+
+fn load(bytes: &[u8]) -> Result<Recognizer, WeightsError> {
+    Recognizer::from_bytes(bytes, "test.bpk", &CpuBackend::preferred().device())
+}
+
+#[test]
+fn saved_weights_load_back_with_identical_outputs() {
+    let (original, bytes) = fresh_weights();
+    let loaded = load(&bytes).unwrap();
+    assert_eq!(loaded.metadata(), original.metadata());
+    let glyphs = some_glyphs();
+    let before = original.recognize_batch(&glyphs).unwrap();
+    let after = loaded.recognize_batch(&glyphs).unwrap();
+    for (a, b) in before.iter().zip(&after) {
+        for (x, y) in a.probabilities.iter().zip(&b.probabilities) {
+            assert!((x - y).abs() < 1e-6, "{x} != {y}");
+        }
+    }
+}
+
+#[test]
+fn predictions_rank_every_class() {
+    let (recognizer, _) = fresh_weights();
+    let prediction = recognizer.recognize(&some_glyphs()[0]).unwrap();
+    let sum: f32 = prediction.probabilities.iter().sum();
+    assert!((sum - 1.0).abs() < 1e-4);
+    let top = prediction.top_k(3);
+    assert_eq!(top.len(), 3);
+    assert!(top[0].probability >= top[1].probability && top[1].probability >= top[2].probability);
+    assert_eq!(top[0].label, digit_labels()[top[0].class]);
+    assert_eq!(prediction.top_k(50).len(), 10);
+}
+
+fn expect_error(bytes: &[u8], needle: &str) {
+    let error = load(bytes).map(|_| ()).unwrap_err().to_string();
+    assert!(error.contains("test.bpk"), "names the file: {error}");
+    assert!(error.contains(needle), "expected \"{needle}\" in: {error}");
+}
+
+#[test]
+fn empty_truncated_and_foreign_files_are_refused() {
+    let (_, bytes) = fresh_weights();
+    expect_error(&[], "empty");
+    expect_error(&bytes[..bytes.len() / 2], "");
+    expect_error(&bytes[..10], "not a Burn weights");
+    let jpeg = [
+        0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0, 1, 1, 0, 0, 1,
+    ];
+    expect_error(&jpeg, "not a Burn weights");
+}
+
+#[test]
+fn every_truncation_is_an_error_not_a_panic() {
+    let (_, bytes) = fresh_weights();
+    for length in (0..bytes.len()).step_by(997) {
+        assert!(load(&bytes[..length]).is_err(), "length {length}");
+    }
+}
+
+#[test]
+fn weights_of_another_network_are_refused() {
+    let device = CpuBackend::preferred().device();
+    let json = serde_json::to_string(&ModelMetadata::new(digit_labels(), "test")).unwrap();
+    let linear = LinearConfig::new(4, 2).init(&device);
+    let mut store = BurnpackStore::from_bytes(None).metadata("handwriting", json);
+    linear.save_into(&mut store).unwrap();
+    expect_error(&store.get_bytes().unwrap(), "do not fit");
+}
+
+#[test]
+fn burnpack_files_without_our_metadata_are_refused() {
+    let (recognizer, _) = fresh_weights();
+    let mut store = BurnpackStore::from_bytes(None);
+    recognizer.model().clone().save_into(&mut store).unwrap();
+    expect_error(&store.get_bytes().unwrap(), "not written by this project");
+}
+
+#[test]
+fn incompatible_metadata_is_explained() {
+    let device = CpuBackend::preferred().device();
+    let mut metadata = ModelMetadata::new(digit_labels(), "test");
+    let model = metadata.config.init(&device);
+    metadata.architecture = "resnet-xl".into();
+    expect_error(&weights::encode(&model, &metadata).unwrap(), "resnet-xl");
+    let mut metadata = ModelMetadata::new(digit_labels(), "test");
+    metadata.labels.pop();
+    expect_error(
+        &weights::encode(&model, &metadata).unwrap(),
+        "9 labels for 10 classes",
+    );
+}
