@@ -7,6 +7,8 @@ pub mod glyph;
 pub mod model;
 pub mod preprocess;
 pub mod recognizer;
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
 pub mod weights;
 
 pub use backend::CpuBackend;

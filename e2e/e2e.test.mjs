@@ -1,0 +1,153 @@
+// The page as a user meets it: served on 127.0.0.1, digits drawn with real mouse strokes in
+// Debian's Chromium, on the CPU backend and on WebGPU where the browser offers an adapter.
+
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdir } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+import { serve } from "./server.mjs";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+const OUTPUT = join(ROOT, "e2e", "output");
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const BASE_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--no-first-run",
+];
+// A software Vulkan adapter (SwiftShader) gives headless Chromium a WebGPU adapter.
+const WEBGPU_ARGS = ["--enable-unsafe-webgpu", "--enable-features=Vulkan", "--use-vulkan=swiftshader", "--use-angle=swiftshader"];
+
+/** Digit shapes as strokes in a unit square, drawn the way people draw them. */
+const DIGITS = {
+  0: [Array.from({ length: 25 }, (_, i) => {
+    const a = (i / 24) * 2 * Math.PI - Math.PI / 2;
+    return [0.5 + 0.32 * Math.cos(a), 0.5 + 0.45 * Math.sin(a)];
+  })],
+  1: [[[0.45, 0.12], [0.55, 0.05], [0.55, 0.95]]],
+  4: [[[0.6, 0.05], [0.15, 0.62], [0.88, 0.62]], [[0.65, 0.3], [0.65, 0.97]]],
+  7: [[[0.12, 0.08], [0.88, 0.08], [0.42, 0.95]]],
+};
+
+let server;
+before(async () => {
+  server = await serve(ROOT);
+  await mkdir(OUTPUT, { recursive: true });
+});
+after(() => server?.close());
+
+async function openPage(args = [], query = "") {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...BASE_ARGS, ...args] });
+  const page = await browser.newPage({ viewport: { width: 1000, height: 760 } });
+  const problems = [];
+  page.on("pageerror", (error) => problems.push(error.message));
+  await page.goto(`${server.url}/www/index.html${query}`);
+  return { browser, page, problems };
+}
+
+async function waitForState(page, state) {
+  await page.waitForFunction((s) => document.body.dataset.state === s, state, { timeout: 30_000 });
+}
+
+/** Draws `digit` with the mouse, scaled to `size` (fraction of the pad) at (`left`, `top`). */
+async function draw(page, digit, { left = 0.2, top = 0.15, size = 0.6 } = {}) {
+  const box = await page.locator("#pad").boundingBox();
+  const at = ([x, y]) => [box.x + (left + x * size) * box.width, box.y + (top + y * size) * box.height];
+  for (const stroke of DIGITS[digit]) {
+    await page.mouse.move(...at(stroke[0]));
+    await page.mouse.down();
+    for (const point of stroke.slice(1)) await page.mouse.move(...at(point), { steps: 6 });
+    await page.mouse.up();
+  }
+}
+
+async function expectPrediction(page, label) {
+  try {
+    await page.waitForFunction((l) => document.querySelector("#prediction").textContent === l, label, { timeout: 5_000 });
+  } catch {
+    const actual = await page.locator("#prediction").textContent();
+    assert.fail(`expected "${label}", the page shows "${actual}"`);
+  }
+}
+
+describe("on the CPU backend", () => {
+  let browser, page, problems;
+  before(async () => {
+    ({ browser, page, problems } = await openPage([], "?backend=cpu"));
+    await waitForState(page, "ready");
+  });
+  after(() => browser?.close());
+
+  test("reports the CPU backend", async () => {
+    assert.match(await page.locator("#backend").textContent(), /^CPU/);
+  });
+
+  for (const [digit, placement] of [
+    ["0", { left: 0.25, top: 0.2, size: 0.55 }],
+    ["1", { left: 0.05, top: 0.05, size: 0.3 }],
+    ["4", { left: 0.3, top: 0.25, size: 0.7 }],
+    ["7", { left: 0.55, top: 0.5, size: 0.4 }],
+  ]) {
+    test(`reads a drawn ${digit}`, async () => {
+      await page.keyboard.press("Escape");
+      await draw(page, digit, placement);
+      await expectPrediction(page, digit);
+      const bars = await page.locator("#alternatives li").count();
+      assert.equal(bars, 3);
+    });
+  }
+
+  test("undo removes the last stroke and clear empties the pad", async () => {
+    await page.click("#clear");
+    await expectPrediction(page, "–");
+    await draw(page, "1");
+    await expectPrediction(page, "1");
+    await draw(page, "0", { left: 0.5, top: 0.1, size: 0.45 });
+    await page.click("#undo");
+    await expectPrediction(page, "1");
+    await page.keyboard.press("Control+z");
+    await expectPrediction(page, "–");
+    await draw(page, "7");
+    await expectPrediction(page, "7");
+    await page.screenshot({ path: join(OUTPUT, "page.png") });
+    await page.keyboard.press("Escape");
+    await expectPrediction(page, "–");
+    assert.deepEqual(problems, []);
+  });
+});
+
+test("a broken weights URL shows an error in the page", async () => {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: BASE_ARGS });
+  try {
+    const page = await browser.newPage();
+    await page.route("**/models/digits.bpk", (route) => route.fulfill({ status: 404, body: "gone" }));
+    await page.goto(`${server.url}/www/index.html`);
+    await waitForState(page, "error");
+    assert.match(await page.locator("#status").textContent(), /404/);
+  } finally {
+    await browser.close();
+  }
+});
+
+test("on WebGPU where the browser offers an adapter", async (t) => {
+  const { browser, page } = await openPage(WEBGPU_ARGS);
+  try {
+    await waitForState(page, "ready");
+    const adapter = await page.evaluate(async () => Boolean(await navigator.gpu?.requestAdapter()));
+    if (!adapter) {
+      t.skip("this headless Chromium offers no WebGPU adapter");
+      return;
+    }
+    await page.waitForFunction(() => document.body.dataset.backend === "webgpu", null, { timeout: 120_000 });
+    assert.equal(await page.locator("#backend").textContent(), "WebGPU");
+    await draw(page, "7");
+    await expectPrediction(page, "7");
+    await page.screenshot({ path: join(OUTPUT, "page-webgpu.png") });
+  } finally {
+    await browser.close();
+  }
+});

@@ -1,0 +1,101 @@
+//! The JavaScript surface in a real browser (`wasm-pack test --headless --chrome`): the
+//! shipped weights read real MNIST digits from canvas pixels; bad weights are rejected.
+#![cfg(target_arch = "wasm32")]
+
+use handwriting::wasm::Recognizer;
+use wasm_bindgen::{Clamped, JsValue};
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+static WEIGHTS: &[u8] = include_bytes!("../www/models/digits.bpk");
+static IMAGES: &[u8] = include_bytes!("fixtures/mnist-t10k-300-images-idx3-ubyte");
+static LABELS: &[u8] = include_bytes!("fixtures/mnist-t10k-300-labels-idx1-ubyte");
+
+/// MNIST test image `index` as canvas pixels: dark ink on white, opaque, 28×28.
+fn image_data(index: usize) -> web_sys::ImageData {
+    let pixels = &IMAGES[16 + index * 784..16 + (index + 1) * 784];
+    let mut rgba: Vec<u8> = pixels
+        .iter()
+        .flat_map(|&p| [255 - p, 255 - p, 255 - p, 255])
+        .collect();
+    web_sys::ImageData::new_with_u8_clamped_array_and_sh(Clamped(&mut rgba), 28, 28).unwrap()
+}
+
+fn field(value: &JsValue, name: &str) -> JsValue {
+    js_sys::Reflect::get(value, &name.into()).unwrap()
+}
+
+fn message(error: JsValue) -> String {
+    js_sys::Error::from(error).message().into()
+}
+
+#[wasm_bindgen_test]
+async fn shipped_weights_read_mnist_digits_from_canvas_pixels() {
+    let recognizer = Recognizer::from_bytes(WEIGHTS, "digits.bpk".into(), "cpu".into())
+        .await
+        .map_err(JsValue::from)
+        .unwrap();
+    assert_eq!(recognizer.backend(), "cpu");
+    for index in 0..12 {
+        let result = recognizer
+            .recognize_image(image_data(index))
+            .await
+            .map_err(JsValue::from)
+            .unwrap();
+        let expected = LABELS[8 + index].to_string();
+        assert_eq!(
+            field(&result, "label").as_string(),
+            Some(expected),
+            "image {index}"
+        );
+        let top = js_sys::Array::from(&field(&result, "top"));
+        assert_eq!(top.length(), 3);
+        let preview = js_sys::Uint8Array::from(field(&result, "preview"));
+        assert_eq!(preview.length(), 784);
+    }
+}
+
+#[wasm_bindgen_test]
+async fn an_empty_drawing_has_no_label() {
+    let recognizer = Recognizer::from_bytes(WEIGHTS, "digits.bpk".into(), "cpu".into())
+        .await
+        .map_err(JsValue::from)
+        .unwrap();
+    let result = recognizer
+        .recognize_strokes(js_sys::Array::new().into())
+        .await
+        .map_err(JsValue::from)
+        .unwrap();
+    assert!(field(&result, "label").is_null());
+}
+
+#[wasm_bindgen_test]
+async fn corrupt_weights_are_rejected_with_a_message() {
+    let error = Recognizer::from_bytes(
+        &WEIGHTS[..WEIGHTS.len() / 3],
+        "cut.bpk".into(),
+        "cpu".into(),
+    )
+    .await
+    .map(|_| ())
+    .map_err(JsValue::from)
+    .unwrap_err();
+    assert!(message(error).contains("cut.bpk"));
+    let error = Recognizer::from_bytes(b"GIF89a", "picture.gif".into(), "cpu".into())
+        .await
+        .map(|_| ())
+        .map_err(JsValue::from)
+        .unwrap_err();
+    assert!(message(error).contains("not a Burn weights"));
+}
+
+#[wasm_bindgen_test]
+async fn a_missing_backend_is_an_error_not_a_panic() {
+    let error = Recognizer::from_bytes(WEIGHTS, "digits.bpk".into(), "quantum".into())
+        .await
+        .map(|_| ())
+        .map_err(JsValue::from)
+        .unwrap_err();
+    assert!(message(error).contains("unknown backend"));
+}
