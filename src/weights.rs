@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use burn::store::burn_pack::Reader;
-use burn::store::{BurnpackStore, ModuleSnapshot};
+use burn::store::{BurnpackStore, ModuleSnapshot, PathFilter};
 use burn::tensor::{Bytes, Device};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -117,6 +117,30 @@ fn parse_metadata(entries: &BTreeMap<String, String>) -> Result<ModelMetadata, S
         .map_err(|e| format!("its \"{METADATA_KEY}\" metadata is malformed: {e}"))?;
     metadata.check_compatible()?;
     Ok(metadata)
+}
+
+/// Starts a network for `metadata` from an existing weights file: all of it when the labels
+/// match, only its feature layers otherwise, so that a digits model can seed a letters model
+/// with a fresh output layer.
+pub fn init_from(
+    bytes: &[u8],
+    origin: &str,
+    metadata: &ModelMetadata,
+    device: &Device,
+) -> Result<Model, WeightsError> {
+    let (source, source_metadata) = decode(bytes, origin, device)?;
+    if source_metadata.labels == metadata.labels {
+        return Ok(source);
+    }
+    let mut model = metadata.config.init(device);
+    let mut store = BurnpackStore::from_bytes(Some(Bytes::from_bytes_vec(bytes.to_vec())))
+        .filter(PathFilter::new().with_predicate(|path, _| !path.starts_with("classifier.")))
+        .allow_partial(true);
+    model.load_from(&mut store).map_err(|e| WeightsError {
+        origin: origin.to_string(),
+        reason: format!("its feature layers do not fit the {ARCHITECTURE} network: {e}"),
+    })?;
+    Ok(model)
 }
 
 /// Builds the network described by a weights file and loads its tensors, checking every shape.

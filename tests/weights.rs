@@ -121,3 +121,37 @@ fn incompatible_metadata_is_explained() {
         "9 labels for 10 classes",
     );
 }
+
+#[test]
+fn init_from_keeps_features_and_replaces_a_mismatched_classifier() {
+    let device = CpuBackend::preferred().device();
+    let (source, bytes) = fresh_weights();
+    let same = ModelMetadata::new(digit_labels(), "test");
+    let copy = weights::init_from(&bytes, "test.bpk", &same, &device).unwrap();
+    let tensor = |model: &handwriting::Model, name: &str| {
+        let tensors = model.collect(None, None, false);
+        let tensor = tensors.into_iter().find(|t| t.name == name).unwrap();
+        tensor.to_bytes().unwrap().to_vec()
+    };
+    assert_eq!(
+        tensor(&copy, "classifier.weight"),
+        tensor(source.model(), "classifier.weight")
+    );
+
+    let letters = ModelMetadata::new(vec!["A".into(), "B".into(), "C".into()], "test");
+    let transferred = weights::init_from(&bytes, "test.bpk", &letters, &device).unwrap();
+    assert_eq!(
+        tensor(&transferred, "block3.conv.weight"),
+        tensor(source.model(), "block3.conv.weight")
+    );
+    assert_eq!(tensor(&transferred, "classifier.weight").len(), 128 * 3 * 4);
+    let recognizer = Recognizer::from_model(transferred, letters, &device);
+    assert_eq!(
+        recognizer
+            .recognize(&some_glyphs()[0])
+            .unwrap()
+            .probabilities
+            .len(),
+        3
+    );
+}

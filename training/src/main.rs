@@ -1,7 +1,7 @@
 //! `training`: fetch the data, train the network, evaluate it and write the weights the page
 //! loads. `cargo run -p training --release -- --help` lists the commands and flags.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -36,6 +36,10 @@ enum Command {
         /// Ignore checkpoints of an earlier identical run instead of resuming from them.
         #[arg(long)]
         fresh: bool,
+        /// Start from these weights instead of random ones: all of them when the labels match,
+        /// the feature layers only otherwise (e.g. from digits to an EMNIST model).
+        #[arg(long, value_name = "WEIGHTS")]
+        init_from: Option<PathBuf>,
     },
     /// Evaluate a weights file on the test split and write the report.
     Evaluate,
@@ -107,8 +111,10 @@ impl Overrides {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = cli.overrides.apply().and_then(|config| match cli.command {
-        None => train_command(&config, false),
-        Some(Command::Train { fresh }) => train_command(&config, fresh),
+        None => train_command(&config, false, None),
+        Some(Command::Train { fresh, init_from }) => {
+            train_command(&config, fresh, init_from.as_deref())
+        }
         Some(Command::Evaluate) => evaluate_command(&config),
         Some(Command::Predict { files }) => predict_command(&config, &files),
     });
@@ -128,12 +134,23 @@ fn load_data(config: &Config) -> Result<data::Splits> {
     data::load(config.data.dataset, &config.data.dir)
 }
 
-fn train_command(config: &Config, fresh: bool) -> Result<ExitCode> {
+fn train_command(config: &Config, fresh: bool, init_from: Option<&Path>) -> Result<ExitCode> {
     let started = Instant::now();
     let splits = load_data(config)?;
     let device = train::training_device(config.training.seed);
     let mut metadata = ModelMetadata::new(splits.labels.clone(), config.data.dataset.to_string());
-    let model = metadata.config.init(&device);
+    let model = match init_from {
+        Some(path) => {
+            println!("starting from the weights in {}", path.display());
+            weights::init_from(
+                &read_file(path)?,
+                &path.display().to_string(),
+                &metadata,
+                &device,
+            )?
+        }
+        None => metadata.config.init(&device),
+    };
     println!("{} parameters", model.parameter_count());
     let model = train::fit(config, splits.train, model, fresh)?;
     let training_time = started.elapsed();
@@ -178,10 +195,13 @@ fn train_command(config: &Config, fresh: bool) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+fn read_file(path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).with_context(|| format!("cannot read the weights file {}", path.display()))
+}
+
 fn load_recognizer(config: &Config) -> Result<Recognizer> {
     let path = &config.output.weights;
-    let bytes = std::fs::read(path)
-        .with_context(|| format!("cannot read the weights file {}", path.display()))?;
+    let bytes = read_file(path)?;
     Ok(Recognizer::from_bytes(
         &bytes,
         &path.display().to_string(),
