@@ -27,7 +27,7 @@ impl ModelConfig {
     pub fn new(num_classes: usize) -> Self {
         Self {
             num_classes,
-            dropout: 0.25,
+            dropout: 0.1,
         }
     }
 

@@ -22,6 +22,11 @@ const MIN_EXTENT_FRACTION: f32 = 0.02;
 /// Strokes are rasterised so that the ink's longer side spans about this many pixels: enough
 /// detail for the area filter, small enough to be cheap.
 const STROKE_RENDER_SIDE: f32 = 96.0;
+/// Stroke widths are kept within this band, as fractions of the drawing's extent: MNIST's pens
+/// are 1.5 to 3 pixels wide in a 20-pixel box. A fixed pen on a canvas draws a small digit
+/// with fat strokes and a large one with hairlines; the band gives the network the proportions
+/// it was trained on.
+const STROKE_WIDTH_BAND: (f64, f64) = (0.08, 0.15);
 
 /// Why an input gives no glyph.
 #[derive(Debug, Clone, PartialEq, Error)]
@@ -113,8 +118,9 @@ pub fn glyph_from_raster(raster: &Raster) -> Result<Glyph, PreprocessError> {
     glyph_from_ink(&InkMap::from_raster(raster)?)
 }
 
-/// Normalises strokes to a glyph: they are drawn anti-aliased at their own line width, so a
-/// stroke list and a screenshot of the same canvas give nearly the same glyph.
+/// Normalises strokes to a glyph: they are drawn anti-aliased at their own line width (kept
+/// within MNIST's range of proportions), so a stroke list and a screenshot of the same canvas
+/// give nearly the same glyph.
 pub fn glyph_from_strokes(strokes: &[Stroke]) -> Result<Glyph, PreprocessError> {
     glyph_from_ink(&InkMap::from_strokes(strokes)?)
 }
@@ -219,6 +225,9 @@ impl InkMap {
         if extent < widest {
             return Err(PreprocessError::NothingDrawn);
         }
+        let (thinnest, thickest) = (STROKE_WIDTH_BAND.0 * extent, STROKE_WIDTH_BAND.1 * extent);
+        let pen = |width: f64| width.clamp(thinnest, thickest);
+        let widest = pen(widest);
         let scale = f64::from(STROKE_RENDER_SIDE) / (extent + widest);
         let margin = 2.0;
         let origin_x = min_x - widest / 2.0 - margin / scale;
@@ -231,7 +240,7 @@ impl InkMap {
             ink: vec![0.0; width * height],
         };
         for (points, line_width) in &strokes {
-            let radius = (f64::from(*line_width) * scale / 2.0) as f32;
+            let radius = (pen(f64::from(*line_width)) * scale / 2.0) as f32;
             let to_pixels = |p: &Point| {
                 let x = (f64::from(p.x) - origin_x) * scale;
                 let y = (f64::from(p.y) - origin_y) * scale;

@@ -270,7 +270,11 @@ impl Recognizer {
             },
             backend: self.backend.name(),
         };
-        serde_wasm_bindgen::to_value(&recognition).map_err(|e| JsError::new(&e.to_string()))
+        // `null`, not `undefined`, for a missing label: what JSON and the page expect.
+        let serializer = serde_wasm_bindgen::Serializer::new().serialize_missing_as_null(true);
+        recognition
+            .serialize(&serializer)
+            .map_err(|e| JsError::new(&e.to_string()))
     }
 }
 

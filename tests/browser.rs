@@ -3,7 +3,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use handwriting::wasm::Recognizer;
-use wasm_bindgen::{Clamped, JsValue};
+use wasm_bindgen::JsValue;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -15,11 +15,14 @@ static LABELS: &[u8] = include_bytes!("fixtures/mnist-t10k-300-labels-idx1-ubyte
 /// MNIST test image `index` as canvas pixels: dark ink on white, opaque, 28×28.
 fn image_data(index: usize) -> web_sys::ImageData {
     let pixels = &IMAGES[16 + index * 784..16 + (index + 1) * 784];
-    let mut rgba: Vec<u8> = pixels
+    let rgba: Vec<u8> = pixels
         .iter()
         .flat_map(|&p| [255 - p, 255 - p, 255 - p, 255])
         .collect();
-    web_sys::ImageData::new_with_u8_clamped_array_and_sh(Clamped(&mut rgba), 28, 28).unwrap()
+    // Copied into a JavaScript array: an ImageData made from a Rust slice would keep pointing
+    // into wasm memory after the Vec is freed.
+    let array = js_sys::Uint8ClampedArray::from(rgba.as_slice());
+    web_sys::ImageData::new_with_js_u8_clamped_array_and_sh(&array, 28, 28).unwrap()
 }
 
 fn field(value: &JsValue, name: &str) -> JsValue {

@@ -169,28 +169,14 @@ fn train_command(config: &Config, fresh: bool, init_from: Option<&Path>) -> Resu
         config.output.weights.display(),
         bytes.len()
     );
-    let facts = vec![
-        (
-            "weights file".to_string(),
-            config.output.weights.display().to_string(),
-        ),
-        ("weights size".to_string(), format!("{} bytes", bytes.len())),
-        (
-            "parameters".to_string(),
-            recognizer.model().parameter_count().to_string(),
-        ),
-        (
-            "training time".to_string(),
-            format!("{:.1} min", training_time.as_secs_f64() / 60.0),
-        ),
-        ("trained at".to_string(), metadata.trained_at.clone()),
-    ];
+    let training_time = format!("{:.1} min", training_time.as_secs_f64() / 60.0);
     write_report(
         config,
+        &recognizer,
         &metadata,
         &evaluation,
         &history::read(&config.output.artifact_dir),
-        &facts,
+        vec![("training time".to_string(), training_time)],
     )?;
     Ok(ExitCode::SUCCESS)
 }
@@ -229,28 +215,35 @@ fn evaluate_command(config: &Config) -> Result<ExitCode> {
         evaluation.confusion.correct(),
         evaluation.confusion.total()
     );
-    let facts = vec![
-        (
-            "weights file".to_string(),
-            config.output.weights.display().to_string(),
-        ),
+    write_report(config, &recognizer, &metadata, &evaluation, &[], Vec::new())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes the evaluation report; `extra_facts` follow the facts every report has.
+fn write_report(
+    config: &Config,
+    recognizer: &Recognizer,
+    metadata: &ModelMetadata,
+    evaluation: &evaluate::Evaluation,
+    history: &[report::EpochMetrics],
+    extra_facts: Vec<(String, String)>,
+) -> Result<()> {
+    let weights = &config.output.weights;
+    let size = std::fs::metadata(weights).map_or(0, |m| m.len());
+    // Paths inside the repository are shown relative to it: the report is committed.
+    let shown = weights
+        .strip_prefix(training::config::repository_root())
+        .unwrap_or(weights);
+    let mut facts = vec![
+        ("weights file".to_string(), shown.display().to_string()),
+        ("weights size".to_string(), format!("{size} bytes")),
         (
             "parameters".to_string(),
             recognizer.model().parameter_count().to_string(),
         ),
         ("trained at".to_string(), metadata.trained_at.clone()),
     ];
-    write_report(config, &metadata, &evaluation, &[], &facts)?;
-    Ok(ExitCode::SUCCESS)
-}
-
-fn write_report(
-    config: &Config,
-    metadata: &ModelMetadata,
-    evaluation: &evaluate::Evaluation,
-    history: &[report::EpochMetrics],
-    facts: &[(String, String)],
-) -> Result<()> {
+    facts.extend(extra_facts);
     let title = format!(
         "{} model on the {} test set",
         config
@@ -269,7 +262,7 @@ fn write_report(
             confusion: &evaluation.confusion,
             history,
             misclassified: &evaluation.misclassified,
-            facts,
+            facts: &facts,
         },
     )?;
     println!(

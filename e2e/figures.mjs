@@ -1,0 +1,79 @@
+// Prints the page's figures: module and weights sizes (raw and gzip), time from navigation to
+// `ready`, and recognition latency (p50/p95 over 200 runs) on each backend, in headless
+// Chromium on 127.0.0.1. A measurement script, not a test: `npm run figures`.
+
+import { readFile, stat } from "node:fs/promises";
+import { gzipSync } from "node:zlib";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+import { serve } from "./server.mjs";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+const ARGS = ["--headless", "--no-sandbox", "--disable-background-networking", "--disable-component-update", "--no-first-run"];
+const WEBGPU_ARGS = ["--enable-unsafe-webgpu", "--enable-features=Vulkan", "--use-vulkan=swiftshader", "--use-angle=swiftshader"];
+const RUNS = 200;
+
+async function sizes() {
+  const files = ["pkg/handwriting_bg.wasm", "pkg/handwriting.js", "pkg/webgpu/handwriting_bg.wasm", "www/models/digits.bpk"];
+  for (const file of files) {
+    const path = join(ROOT, file);
+    try {
+      await stat(path);
+    } catch {
+      console.log(`${file.padEnd(34)} (not built)`);
+      continue;
+    }
+    const bytes = await readFile(path);
+    const kib = (n) => `${(n / 1024).toFixed(0)} KiB`;
+    console.log(`${file.padEnd(34)} ${kib(bytes.length).padStart(9)} raw  ${kib(gzipSync(bytes, { level: 9 }).length).padStart(9)} gzip`);
+  }
+}
+
+/** Latency of the page's own module API, in the page, on one backend. */
+async function latency(page, backend) {
+  return page.evaluate(async ({ backend, runs }) => {
+    const url = backend === "webgpu" ? "/pkg/webgpu/handwriting.js" : "/pkg/handwriting.js";
+    const module = await import(url);
+    await module.default();
+    const recognizer = await module.Recognizer.load("/www/models/digits.bpk", backend);
+    const seven = [{ points: [{ x: 40, y: 40 }, { x: 200, y: 40 }, { x: 100, y: 260 }], width: 18 }];
+    for (let i = 0; i < 20; i++) await recognizer.recognizeStrokes(seven);
+    const times = [];
+    for (let i = 0; i < runs; i++) {
+      const start = performance.now();
+      await recognizer.recognizeStrokes(seven);
+      times.push(performance.now() - start);
+    }
+    times.sort((a, b) => a - b);
+    return { p50: times[Math.floor(runs * 0.5)], p95: times[Math.floor(runs * 0.95)] };
+  }, { backend, runs: RUNS });
+}
+
+async function measure(server, name, args, query) {
+  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: [...ARGS, ...args] });
+  try {
+    const page = await browser.newPage();
+    await page.goto(`${server.url}/www/index.html${query}`);
+    await page.waitForFunction(() => document.body.dataset.state !== "loading", null, { timeout: 60_000 });
+    const ready = await page.evaluate(() => performance.now());
+    if (name === "webgpu" && !(await page.evaluate(async () => Boolean(await navigator.gpu?.requestAdapter())))) {
+      console.log(`webgpu: no adapter in this browser`);
+      return;
+    }
+    const { p50, p95 } = await latency(page, name);
+    console.log(`${name.padEnd(7)} navigation→ready ${ready.toFixed(0)} ms   latency p50 ${p50.toFixed(2)} ms  p95 ${p95.toFixed(2)} ms  (${RUNS} runs)`);
+  } finally {
+    await browser.close();
+  }
+}
+
+const server = await serve(ROOT);
+try {
+  console.log(`figures of ${new Date().toISOString()}, Chromium at /usr/bin/chromium, 127.0.0.1`);
+  await sizes();
+  await measure(server, "cpu", [], "?backend=cpu");
+  await measure(server, "webgpu", WEBGPU_ARGS, "");
+} finally {
+  await server.close();
+}
