@@ -113,7 +113,7 @@ describe("on the CPU backend", () => {
     await expectPrediction(page, "–");
     await draw(page, "7");
     await expectPrediction(page, "7");
-    await page.screenshot({ path: join(OUTPUT, "page.png") });
+    await page.screenshot({ path: join(OUTPUT, "page.png"), fullPage: true });
     await page.keyboard.press("Escape");
     await expectPrediction(page, "–");
     assert.deepEqual(problems, []);

@@ -62,8 +62,9 @@ impl ModelMetadata {
                 self.config.num_classes
             ));
         }
-        if !(self.normalization.std > 0.0) {
-            return Err("its input normalisation has a non-positive standard deviation".into());
+        let std = self.normalization.std;
+        if !std.is_finite() || std <= 0.0 {
+            return Err("its input normalisation has no positive standard deviation".into());
         }
         Ok(())
     }

@@ -24,8 +24,8 @@ pub struct PlainProgress {
     split_started: Instant,
 }
 
-impl PlainProgress {
-    pub fn new() -> Self {
+impl Default for PlainProgress {
+    fn default() -> Self {
         Self {
             names: HashMap::new(),
             latest: HashMap::new(),
@@ -37,7 +37,9 @@ impl PlainProgress {
             split_started: Instant::now(),
         }
     }
+}
 
+impl PlainProgress {
     fn remember(&mut self, split: &'static str, state: MetricState) {
         let entry = match state {
             MetricState::Generic(entry) | MetricState::Numeric(entry, _) => entry,

@@ -668,20 +668,7 @@ mod tests {
 
     /// The three-class example of the metrics tests: 5 of 8 right.
     fn confusion() -> ConfusionMatrix {
-        let mut matrix = ConfusionMatrix::new(3);
-        for (truth, predicted) in [
-            (0, 0),
-            (0, 0),
-            (0, 1),
-            (1, 1),
-            (1, 1),
-            (1, 2),
-            (2, 2),
-            (2, 0),
-        ] {
-            matrix.record(truth, predicted);
-        }
-        matrix
+        crate::metrics::example()
     }
 
     fn labels() -> Vec<String> {

@@ -27,7 +27,7 @@ use crate::data::Sample;
 use crate::learner::{Classifier, GlyphBatcher, SampleSet};
 use crate::progress::PlainProgress;
 
-/// The run's config as saved beside its checkpoints: a resume needs the same one.
+/// The run's settings as saved beside its checkpoints: a resume needs the same ones.
 const RUN_CONFIG: &str = "run-config.json";
 
 /// Trains `model` (built on an autodiff device) on `samples` and returns the trained network.
@@ -82,7 +82,7 @@ pub fn fit(config: &Config, samples: Vec<Sample>, model: Model, fresh: bool) -> 
     let renderer = if std::io::stdout().is_terminal() {
         default_renderer(training.interrupter(), resume_from)
     } else {
-        Box::new(PlainProgress::new())
+        Box::new(PlainProgress::default())
     };
     training = training.renderer(renderer);
     if let Some(epoch) = resume_from {
@@ -148,7 +148,14 @@ fn split_indices(
 /// the same config. Otherwise the folder is emptied, so old logs never mix into new curves.
 /// Returns the epoch to resume from.
 fn prepare_artifact_dir(dir: &Path, config: &Config, fresh: bool) -> Result<Option<usize>> {
-    let config_json = serde_json::to_string_pretty(config)?;
+    // Only what shapes the training decides whether a run can resume: where the weights and
+    // the report go afterwards does not.
+    let run = serde_json::json!({
+        "data": config.data,
+        "training": config.training,
+        "augmentation": config.augmentation,
+    });
+    let config_json = serde_json::to_string_pretty(&run)?;
     let config_path = dir.join(RUN_CONFIG);
     let same_run = std::fs::read_to_string(&config_path).is_ok_and(|saved| saved == config_json);
     let resume_from = if same_run && !fresh {
