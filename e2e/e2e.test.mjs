@@ -74,10 +74,12 @@ async function expectPrediction(page, label) {
   }
 }
 
-describe("on the CPU backend", () => {
+describe("on the CPU backend, in a browser without WebGPU", () => {
   let browser, page, problems;
   before(async () => {
-    ({ browser, page, problems } = await openPage([], "?backend=cpu"));
+    // Without --enable-unsafe-webgpu, headless Chromium offers no WebGPU adapter: the page
+    // must choose the CPU by itself.
+    ({ browser, page, problems } = await openPage());
     await waitForState(page, "ready");
   });
   after(() => browser?.close());
