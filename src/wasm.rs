@@ -52,14 +52,7 @@ impl Backend {
         match self {
             Self::Cpu(cpu) => Ok(cpu.device()),
             #[cfg(feature = "webgpu")]
-            Self::WebGpu => {
-                use burn::tensor::wgpu::WgpuBackend;
-                Device::wgpu_options()
-                    .graphics_api(WgpuBackend::WebGpu)
-                    .init_async()
-                    .await
-                    .map_err(|e| JsError::new(&format!("WebGPU is not available: {e}")))
-            }
+            Self::WebGpu => webgpu_device().await,
         }
     }
 
@@ -79,6 +72,27 @@ impl Backend {
             ))),
         }
     }
+}
+
+#[cfg(feature = "webgpu")]
+thread_local! {
+    /// Burn's WebGPU runtime can be set up once per page; later recognizers share it.
+    static WEBGPU: RefCell<Option<Device>> = const { RefCell::new(None) };
+}
+
+#[cfg(feature = "webgpu")]
+async fn webgpu_device() -> Result<Device, JsError> {
+    use burn::tensor::wgpu::WgpuBackend;
+    if let Some(device) = WEBGPU.with_borrow(Option::clone) {
+        return Ok(device);
+    }
+    let device = Device::wgpu_options()
+        .graphics_api(WgpuBackend::WebGpu)
+        .init_async()
+        .await
+        .map_err(|e| JsError::new(&format!("WebGPU is not available: {e}")))?;
+    WEBGPU.set(Some(device.clone()));
+    Ok(device)
 }
 
 /// What `recognize` resolves to; `label` is null when nothing was drawn.

@@ -239,13 +239,36 @@ function requestedBackend() {
   return ["auto", "cpu", "webgpu"].includes(backend) ? backend : "auto";
 }
 
-/** Loads the WebGPU build in the background and switches to it once it answers. */
-async function upgradeToWebGpu() {
+/** Median time of a few recognitions of a sample drawing, in milliseconds. */
+async function medianLatency(recognizer) {
+  const sample = [{ points: [{ x: 10, y: 10 }, { x: 90, y: 10 }, { x: 40, y: 100 }], width: 8 }];
+  const times = [];
+  for (let i = 0; i < 7; i++) {
+    const start = performance.now();
+    await recognizer.recognizeStrokes(sample);
+    times.push(performance.now() - start);
+  }
+  return times.sort((a, b) => a - b)[3];
+}
+
+/**
+ * Loads the WebGPU build in the background. Asked for explicitly, it takes over once it
+ * answers; in `auto` mode only if it is also faster than the CPU here (a software adapter, or
+ * a GPU's dispatch overhead on a network this small, can make it slower).
+ */
+async function upgradeToWebGpu(backend) {
   const adapter = await navigator.gpu.requestAdapter();
   if (!adapter) throw new Error("the browser offers no WebGPU adapter");
   const gpuModule = await import(WEBGPU_MODULE_URL);
   await gpuModule.default();
   const gpu = await gpuModule.Recognizer.load(WEIGHTS_URL, "webgpu");
+  if (backend === "auto") {
+    const [gpuMs, cpuMs] = [await medianLatency(gpu), await medianLatency(cpu)];
+    if (gpuMs >= cpuMs) {
+      $("#backend").textContent = `CPU (faster here than WebGPU: ${cpuMs.toFixed(1)} vs ${gpuMs.toFixed(1)} ms)`;
+      return;
+    }
+  }
   useRecognizer(gpu, "WebGPU");
   recognizeNow();
 }
@@ -266,7 +289,7 @@ async function start() {
   setState("ready", "Ready: draw a digit.");
   recognizeNow();
   if (backend !== "cpu" && "gpu" in navigator) {
-    upgradeToWebGpu().catch((error) => {
+    upgradeToWebGpu(backend).catch((error) => {
       console.info("Staying on the CPU:", describe(error));
       if (backend === "webgpu") $("#backend").textContent = `CPU (WebGPU unavailable: ${describe(error)})`;
     });
