@@ -29,16 +29,20 @@ fn field(value: &JsValue, name: &str) -> JsValue {
     js_sys::Reflect::get(value, &name.into()).unwrap()
 }
 
+async fn shipped_recognizer() -> Recognizer {
+    Recognizer::from_bytes(WEIGHTS, "digits.bpk".into(), "cpu".into())
+        .await
+        .map_err(JsValue::from)
+        .unwrap()
+}
+
 fn message(error: JsValue) -> String {
     js_sys::Error::from(error).message().into()
 }
 
 #[wasm_bindgen_test]
 async fn shipped_weights_read_mnist_digits_from_canvas_pixels() {
-    let recognizer = Recognizer::from_bytes(WEIGHTS, "digits.bpk".into(), "cpu".into())
-        .await
-        .map_err(JsValue::from)
-        .unwrap();
+    let recognizer = shipped_recognizer().await;
     assert_eq!(recognizer.backend(), "cpu");
     for index in 0..12 {
         let result = recognizer
@@ -61,10 +65,7 @@ async fn shipped_weights_read_mnist_digits_from_canvas_pixels() {
 
 #[wasm_bindgen_test]
 async fn an_empty_drawing_has_no_label() {
-    let recognizer = Recognizer::from_bytes(WEIGHTS, "digits.bpk".into(), "cpu".into())
-        .await
-        .map_err(JsValue::from)
-        .unwrap();
+    let recognizer = shipped_recognizer().await;
     let result = recognizer
         .recognize_strokes(js_sys::Array::new().into())
         .await

@@ -115,18 +115,15 @@ fn output_follows_the_mnist_convention() {
         "ink spans {height} rows, expected 20"
     );
     let total: f32 = pixels.iter().sum();
-    let centre_x: f32 = pixels
-        .iter()
-        .enumerate()
-        .map(|(i, v)| v * ((i % GLYPH_SIDE) as f32 + 0.5))
-        .sum::<f32>()
-        / total;
-    let centre_y: f32 = pixels
-        .iter()
-        .enumerate()
-        .map(|(i, v)| v * ((i / GLYPH_SIDE) as f32 + 0.5))
-        .sum::<f32>()
-        / total;
+    let centre = |coordinate: fn(usize) -> usize| {
+        let moment: f32 = pixels
+            .iter()
+            .enumerate()
+            .map(|(i, v)| v * (coordinate(i) as f32 + 0.5))
+            .sum();
+        moment / total
+    };
+    let (centre_x, centre_y) = (centre(|i| i % GLYPH_SIDE), centre(|i| i / GLYPH_SIDE));
     assert!((centre_x - 14.0).abs() <= 1.0 && (centre_y - 14.0).abs() <= 1.0);
     assert!(
         pixels.iter().any(|&v| v > 0.1 && v < 0.9),
