@@ -134,17 +134,17 @@ struct InkMap {
 }
 
 impl InkMap {
-    /// Separates ink from paper whatever the colours: transparency marks paper where the image
-    /// has any; otherwise the border's median brightness is the paper and ink is the difference
-    /// from it, stretched so that the strongest ink is 1.
+    /// Separates ink from paper whatever the colours: where the paper is transparent (a
+    /// canvas's background), opacity is the ink; otherwise the border's median brightness is
+    /// the paper and ink is the difference from it. Either way it is stretched so that the
+    /// strongest ink is 1.
     fn from_raster(raster: &Raster) -> Result<Self, PreprocessError> {
         let pixel_count = raster.width * raster.height;
+        let alpha = || raster.data.chunks_exact(4).map(|p| f32::from(p[3]) / 255.0);
+        let transparent_paper = raster.format == PixelFormat::Rgba8
+            && border_median(&alpha().collect::<Vec<_>>(), raster.width, raster.height) < 0.5;
         let mut ink = match raster.format {
-            PixelFormat::Rgba8 if raster.data.chunks_exact(4).any(|p| p[3] < 255) => raster
-                .data
-                .chunks_exact(4)
-                .map(|p| f32::from(p[3]) / 255.0)
-                .collect(),
+            PixelFormat::Rgba8 if transparent_paper => alpha().collect(),
             _ => {
                 let luminance: Vec<f32> = match raster.format {
                     PixelFormat::Gray8 => {

@@ -227,3 +227,16 @@ fn hostile_strokes_do_not_panic() {
         }
     }
 }
+
+#[test]
+fn opaque_paper_with_a_few_translucent_pixels_is_still_paper() {
+    let ink = coverage(&strokes(&SEVEN, 40.0, 40.0, 180.0, 16.0), 280);
+    let reference = glyph(&gray(&ink, 255, 0), 280, PixelFormat::Gray8);
+    let mut rgba: Vec<u8> = gray(&ink, 255, 0)
+        .iter()
+        .flat_map(|&v| [v, v, v, 255])
+        .collect();
+    rgba[3] = 200; // one translucent corner pixel, as some image editors leave
+    let d = distance(&reference, &glyph(&rgba, 280, PixelFormat::Rgba8));
+    assert!(d < 0.02, "mean difference {d}");
+}
