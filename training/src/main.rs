@@ -46,6 +46,7 @@ enum Command {
     /// Recognise PNG or JPEG images (any size, dark ink on light or light on dark), one JSON
     /// line per file.
     Predict {
+        /// Image files to recognise.
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
@@ -72,12 +73,16 @@ struct Overrides {
     /// Folder for checkpoints and training logs.
     #[arg(long, global = true)]
     artifact_dir: Option<PathBuf>,
+    /// Passes over the training images.
     #[arg(long, global = true)]
     epochs: Option<usize>,
+    /// Images per optimisation step.
     #[arg(long, global = true)]
     batch_size: Option<usize>,
+    /// Peak learning rate (after the one-epoch warm-up).
     #[arg(long, global = true)]
     learning_rate: Option<f64>,
+    /// Seed of the validation split, shuffling, initial weights and augmentation.
     #[arg(long, global = true)]
     seed: Option<u64>,
     /// Train without data augmentation.
