@@ -155,3 +155,21 @@ test("on WebGPU where the browser offers an adapter", async (t) => {
     await browser.close();
   }
 });
+
+test("in auto mode the page keeps whichever backend answers faster", async (t) => {
+  const { browser, page } = await openPage(WEBGPU_ARGS);
+  try {
+    await waitForState(page, "ready");
+    if (!(await page.evaluate(async () => Boolean(await navigator.gpu?.requestAdapter())))) {
+      t.skip("this headless Chromium offers no WebGPU adapter");
+      return;
+    }
+    await page.waitForFunction(() => document.querySelector("#backend").textContent !== "CPU", null, { timeout: 120_000 });
+    const backend = await page.locator("#backend").textContent();
+    assert.match(backend, /^(WebGPU|CPU \(faster here than WebGPU: [\d.]+ vs [\d.]+ ms\))$/);
+    await draw(page, "4");
+    await expectPrediction(page, "4");
+  } finally {
+    await browser.close();
+  }
+});
