@@ -3,6 +3,7 @@
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -22,16 +23,11 @@ const BASE_ARGS = [
 // A software Vulkan adapter (SwiftShader) gives headless Chromium a WebGPU adapter.
 const WEBGPU_ARGS = ["--enable-unsafe-webgpu", "--enable-features=Vulkan", "--use-vulkan=swiftshader", "--use-angle=swiftshader"];
 
-/** Digit shapes as strokes in a unit square, drawn the way people draw them. */
-const DIGITS = {
-  0: [Array.from({ length: 25 }, (_, i) => {
-    const a = (i / 24) * 2 * Math.PI - Math.PI / 2;
-    return [0.5 + 0.32 * Math.cos(a), 0.5 + 0.45 * Math.sin(a)];
-  })],
-  1: [[[0.45, 0.12], [0.55, 0.05], [0.55, 0.95]]],
-  4: [[[0.6, 0.05], [0.15, 0.62], [0.88, 0.62]], [[0.65, 0.3], [0.65, 0.97]]],
-  7: [[[0.12, 0.08], [0.88, 0.08], [0.42, 0.95]]],
-};
+/** Digits as strokes in a unit box, drawn the way people draw them, and a scribble that is no
+ * digit (shared with the Rust tests). */
+const { digits: DIGITS, scribble: SCRIBBLE } = JSON.parse(
+  readFileSync(join(ROOT, "tests", "fixtures", "digit-strokes.json"), "utf8"),
+);
 
 let server;
 before(async () => {
@@ -53,15 +49,30 @@ async function waitForState(page, state) {
   await page.waitForFunction((s) => document.body.dataset.state === s, state, { timeout: 30_000 });
 }
 
-/** Draws `digit` with the mouse, scaled to `size` (fraction of the pad) at (`left`, `top`). */
-async function draw(page, digit, { left = 0.2, top = 0.15, size = 0.6 } = {}) {
+/**
+ * Draws `digit` with the mouse at (`left`, `top`), fractions of the pad's width and height,
+ * `size` (a fraction of the pad's height) tall.
+ */
+async function draw(page, digit, placement = {}) {
+  await drawStrokes(page, DIGITS[digit], placement);
+}
+
+async function drawStrokes(page, strokes, { left = 0.3, top = 0.15, size = 0.6 } = {}) {
   const box = await page.locator("#pad").boundingBox();
-  const at = ([x, y]) => [box.x + (left + x * size) * box.width, box.y + (top + y * size) * box.height];
-  for (const stroke of DIGITS[digit]) {
+  const at = ([x, y]) => [box.x + left * box.width + x * size * box.height, box.y + (top + y * size) * box.height];
+  for (const stroke of strokes) {
     await page.mouse.move(...at(stroke[0]));
     await page.mouse.down();
     for (const point of stroke.slice(1)) await page.mouse.move(...at(point), { steps: 6 });
     await page.mouse.up();
+  }
+}
+
+/** Writes `text` left to right, each digit `advance` (a fraction of its height) after the last. */
+async function write(page, text, { left = 0.05, top = 0.2, size = 0.55, advance = 0.8 } = {}) {
+  const box = await page.locator("#pad").boundingBox();
+  for (const [i, digit] of [...text].entries()) {
+    await draw(page, digit, { left: left + (i * advance * size * box.height) / box.width, top, size });
   }
 }
 
@@ -98,10 +109,43 @@ describe("on the CPU backend, in a browser without WebGPU", () => {
       await page.keyboard.press("Escape");
       await draw(page, digit, placement);
       await expectPrediction(page, digit);
-      const bars = await page.locator("#alternatives li").count();
+      const bars = await page.locator("#alternatives button").count();
       assert.equal(bars, 3);
     });
   }
+
+  for (const [text, placement] of [
+    ["2026", { left: 0.05, top: 0.2, size: 0.6, advance: 0.85 }],
+    ["8675309", { left: 0.03, top: 0.3, size: 0.4, advance: 0.78 }],
+  ]) {
+    test(`reads ${text} written in one go`, async () => {
+      await page.keyboard.press("Escape");
+      await write(page, text, placement);
+      await expectPrediction(page, text);
+      assert.equal(await page.locator("#prediction .char").count(), text.length);
+    });
+  }
+
+  test("a scribble reads as unsure", async () => {
+    await page.keyboard.press("Escape");
+    await drawStrokes(page, SCRIBBLE, { left: 0.35, top: 0.1, size: 0.8 });
+    await expectPrediction(page, "?");
+    assert.match(await page.locator("#prediction .char").getAttribute("class"), /unsure/);
+  });
+
+  test("a character's alternative can be picked, and Copy copies the text", async () => {
+    await page.keyboard.press("Escape");
+    await write(page, "17");
+    await expectPrediction(page, "17");
+    await page.locator("#prediction .char").first().click();
+    const second = page.locator("#alternatives button").nth(1);
+    const label = (await second.locator(".label").textContent()).trim();
+    await second.click();
+    await expectPrediction(page, `${label}7`);
+    await page.context().grantPermissions(["clipboard-read", "clipboard-write"]);
+    await page.click("#copy");
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), `${label}7`);
+  });
 
   test("undo removes the last stroke and clear empties the pad", async () => {
     await page.click("#clear");
@@ -125,7 +169,8 @@ describe("on the CPU backend, in a browser without WebGPU", () => {
 test("a broken weights URL shows an error in the page", async () => {
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: BASE_ARGS });
   try {
-    const page = await browser.newPage();
+    // Requests a service worker makes would bypass the route below.
+    const page = await browser.newPage({ serviceWorkers: "block" });
     await page.route("**/models/digits.bpk", (route) => route.fulfill({ status: 404, body: "gone" }));
     await page.goto(`${server.url}/www/index.html`);
     await waitForState(page, "error");
@@ -171,5 +216,25 @@ test("in auto mode the page keeps whichever backend answers faster", async (t) =
     await expectPrediction(page, "4");
   } finally {
     await browser.close();
+  }
+});
+
+test("after one visit the page works with the server stopped", async () => {
+  const site = await serve(ROOT);
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: BASE_ARGS });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1000, height: 760 } });
+    await page.goto(`${site.url}/www/index.html`);
+    await waitForState(page, "ready");
+    // The worker has cached the shell and the weights once it is active.
+    await page.evaluate(async () => (await navigator.serviceWorker.ready).active.state);
+    await site.close();
+    await page.reload();
+    await waitForState(page, "ready");
+    await write(page, "42");
+    await expectPrediction(page, "42");
+  } finally {
+    await browser.close();
+    await site.close();
   }
 });

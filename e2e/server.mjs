@@ -14,6 +14,7 @@ const TYPES = {
   ".json": "application/json",
   ".png": "image/png",
   ".svg": "image/svg+xml",
+  ".webmanifest": "application/manifest+json",
   ".bpk": "application/octet-stream",
 };
 
@@ -42,6 +43,11 @@ export async function serve(root, headers = {}) {
   const { port } = server.address();
   return {
     url: `http://127.0.0.1:${port}`,
-    close: () => new Promise((resolve) => server.close(resolve)),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(resolve);
+        // Keep-alive connections would otherwise keep serving: closed means unreachable.
+        server.closeAllConnections();
+      }),
   };
 }

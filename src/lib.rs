@@ -6,7 +6,9 @@ pub mod backend;
 pub mod glyph;
 pub mod model;
 pub mod preprocess;
+pub mod reading;
 pub mod recognizer;
+pub mod segment;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 pub mod weights;
@@ -17,5 +19,7 @@ pub use model::{Model, ModelConfig};
 pub use preprocess::{
     PixelFormat, Point, PreprocessError, Raster, Stroke, glyph_from_raster, glyph_from_strokes,
 };
+pub use reading::{Layout, ReadCharacter, Reading, UNSURE};
 pub use recognizer::{Candidate, Prediction, RecognizeError, Recognizer};
+pub use segment::{Bounds, Character, Segment, segment};
 pub use weights::{ModelMetadata, WeightsError};

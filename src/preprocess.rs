@@ -122,7 +122,7 @@ pub fn glyph_from_raster(raster: &Raster) -> Result<Glyph, PreprocessError> {
 /// within MNIST's range of proportions), so a stroke list and a screenshot of the same canvas
 /// give nearly the same glyph.
 pub fn glyph_from_strokes(strokes: &[Stroke]) -> Result<Glyph, PreprocessError> {
-    glyph_from_ink(&InkMap::from_strokes(strokes)?)
+    glyph_from_ink(&StrokeRendering::new(strokes)?.map)
 }
 
 /// Ink intensity per pixel, `0.0` (paper) to `1.0` (full ink).
@@ -183,76 +183,6 @@ impl InkMap {
             height: raster.height,
             ink,
         })
-    }
-
-    /// Rasterises strokes as round-capped, anti-aliased lines, scaled so that the ink's longer
-    /// side spans [`STROKE_RENDER_SIDE`] pixels (line widths scale with it).
-    fn from_strokes(strokes: &[Stroke]) -> Result<Self, PreprocessError> {
-        let strokes: Vec<(Vec<Point>, f32)> = strokes
-            .iter()
-            .map(|stroke| {
-                let points: Vec<Point> = stroke
-                    .points
-                    .iter()
-                    .copied()
-                    .filter(|p| p.x.is_finite() && p.y.is_finite())
-                    .collect();
-                let width = if stroke.width.is_finite() && stroke.width >= 1.0 {
-                    stroke.width
-                } else {
-                    1.0
-                };
-                (points, width)
-            })
-            .filter(|(points, _)| !points.is_empty())
-            .collect();
-        let all_points = || strokes.iter().flat_map(|(points, _)| points.iter());
-        if all_points().next().is_none() {
-            return Err(PreprocessError::NothingDrawn);
-        }
-        // f64: coordinates near f32::MAX would overflow when subtracted in f32.
-        let (mut min_x, mut min_y) = (f64::INFINITY, f64::INFINITY);
-        let (mut max_x, mut max_y) = (f64::NEG_INFINITY, f64::NEG_INFINITY);
-        for p in all_points() {
-            min_x = min_x.min(f64::from(p.x));
-            min_y = min_y.min(f64::from(p.y));
-            max_x = max_x.max(f64::from(p.x));
-            max_y = max_y.max(f64::from(p.y));
-        }
-        let widest = f64::from(strokes.iter().map(|(_, w)| *w).fold(0.0f32, f32::max));
-        let extent = (max_x - min_x).max(max_y - min_y);
-        // Everything within one pen width of a point is a dot, not a character.
-        if extent < widest {
-            return Err(PreprocessError::NothingDrawn);
-        }
-        let (thinnest, thickest) = (STROKE_WIDTH_BAND.0 * extent, STROKE_WIDTH_BAND.1 * extent);
-        let pen = |width: f64| width.clamp(thinnest, thickest);
-        let widest = pen(widest);
-        let scale = f64::from(STROKE_RENDER_SIDE) / (extent + widest);
-        let margin = 2.0;
-        let origin_x = min_x - widest / 2.0 - margin / scale;
-        let origin_y = min_y - widest / 2.0 - margin / scale;
-        let width = ((max_x - min_x + widest) * scale + 2.0 * margin).ceil() as usize + 1;
-        let height = ((max_y - min_y + widest) * scale + 2.0 * margin).ceil() as usize + 1;
-        let mut map = Self {
-            width,
-            height,
-            ink: vec![0.0; width * height],
-        };
-        for (points, line_width) in &strokes {
-            let radius = (pen(f64::from(*line_width)) * scale / 2.0) as f32;
-            let to_pixels = |p: &Point| {
-                let x = (f64::from(p.x) - origin_x) * scale;
-                let y = (f64::from(p.y) - origin_y) * scale;
-                (x as f32, y as f32)
-            };
-            let first = to_pixels(&points[0]);
-            map.draw_segment(first, first, radius);
-            for pair in points.windows(2) {
-                map.draw_segment(to_pixels(&pair[0]), to_pixels(&pair[1]), radius);
-            }
-        }
-        Ok(map)
     }
 
     /// Covers the pixels within `radius` of the segment `a`–`b`, with a one-pixel soft edge.
@@ -344,6 +274,126 @@ impl InkMap {
             (self.width as f32 / 2.0, self.height as f32 / 2.0)
         }
     }
+}
+
+/// Strokes drawn into an [`InkMap`] as round-capped, anti-aliased lines, scaled so that the
+/// ink's longer side spans [`STROKE_RENDER_SIDE`] pixels (line widths scale with it), and where
+/// the map lies in canvas coordinates.
+struct StrokeRendering {
+    map: InkMap,
+    /// Canvas x of the map's left edge.
+    origin_x: f64,
+    /// Map pixels per canvas unit.
+    scale: f64,
+}
+
+impl StrokeRendering {
+    fn new(strokes: &[Stroke]) -> Result<Self, PreprocessError> {
+        let strokes = drawable(strokes);
+        let all_points = || strokes.iter().flat_map(|stroke| stroke.points.iter());
+        if all_points().next().is_none() {
+            return Err(PreprocessError::NothingDrawn);
+        }
+        // f64: coordinates near f32::MAX would overflow when subtracted in f32.
+        let (mut min_x, mut min_y) = (f64::INFINITY, f64::INFINITY);
+        let (mut max_x, mut max_y) = (f64::NEG_INFINITY, f64::NEG_INFINITY);
+        for p in all_points() {
+            min_x = min_x.min(f64::from(p.x));
+            min_y = min_y.min(f64::from(p.y));
+            max_x = max_x.max(f64::from(p.x));
+            max_y = max_y.max(f64::from(p.y));
+        }
+        let widest = f64::from(strokes.iter().map(|s| s.width).fold(0.0f32, f32::max));
+        let extent = (max_x - min_x).max(max_y - min_y);
+        // Everything within one pen width of a point is a dot, not a character.
+        if extent < widest {
+            return Err(PreprocessError::NothingDrawn);
+        }
+        let (thinnest, thickest) = (STROKE_WIDTH_BAND.0 * extent, STROKE_WIDTH_BAND.1 * extent);
+        let pen = |width: f64| width.clamp(thinnest, thickest);
+        let widest = pen(widest);
+        let scale = f64::from(STROKE_RENDER_SIDE) / (extent + widest);
+        let margin = 2.0;
+        let origin_x = min_x - widest / 2.0 - margin / scale;
+        let origin_y = min_y - widest / 2.0 - margin / scale;
+        let width = ((max_x - min_x + widest) * scale + 2.0 * margin).ceil() as usize + 1;
+        let height = ((max_y - min_y + widest) * scale + 2.0 * margin).ceil() as usize + 1;
+        let mut map = InkMap {
+            width,
+            height,
+            ink: vec![0.0; width * height],
+        };
+        for stroke in &strokes {
+            let radius = (pen(f64::from(stroke.width)) * scale / 2.0) as f32;
+            let to_pixels = |p: &Point| {
+                let x = (f64::from(p.x) - origin_x) * scale;
+                let y = (f64::from(p.y) - origin_y) * scale;
+                (x as f32, y as f32)
+            };
+            let first = to_pixels(&stroke.points[0]);
+            map.draw_segment(first, first, radius);
+            for pair in stroke.points.windows(2) {
+                map.draw_segment(to_pixels(&pair[0]), to_pixels(&pair[1]), radius);
+            }
+        }
+        Ok(Self {
+            map,
+            origin_x,
+            scale,
+        })
+    }
+}
+
+/// How much ink each column of a drawing holds: touching characters meet where it is least.
+#[derive(Debug, Clone)]
+pub(crate) struct ColumnProfile {
+    /// Canvas x of the first column's left edge.
+    pub left: f32,
+    /// Width of one column in canvas units.
+    pub column_width: f32,
+    /// Summed ink of each column, left to right.
+    pub ink: Vec<f32>,
+}
+
+impl ColumnProfile {
+    /// The profile of strokes drawn as [`glyph_from_strokes`] draws them.
+    pub fn of(strokes: &[Stroke]) -> Result<Self, PreprocessError> {
+        let StrokeRendering {
+            map,
+            origin_x,
+            scale,
+        } = StrokeRendering::new(strokes)?;
+        let ink = (0..map.width)
+            .map(|x| (0..map.height).map(|y| map.ink[y * map.width + x]).sum())
+            .collect();
+        Ok(Self {
+            left: origin_x as f32,
+            column_width: (1.0 / scale) as f32,
+            ink,
+        })
+    }
+}
+
+/// The strokes with their non-finite points removed, widths made usable (at least one unit),
+/// and strokes left without points dropped.
+pub(crate) fn drawable(strokes: &[Stroke]) -> Vec<Stroke> {
+    strokes
+        .iter()
+        .map(|stroke| Stroke {
+            points: stroke
+                .points
+                .iter()
+                .copied()
+                .filter(|p| p.x.is_finite() && p.y.is_finite())
+                .collect(),
+            width: if stroke.width.is_finite() && stroke.width >= 1.0 {
+                stroke.width
+            } else {
+                1.0
+            },
+        })
+        .filter(|stroke| !stroke.points.is_empty())
+        .collect()
 }
 
 /// The MNIST normalisation of an ink map: crop, fit into 20×20, centre by mass in 28×28.

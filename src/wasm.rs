@@ -13,7 +13,9 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::glyph::{GLYPH_PIXELS, Glyph};
 use crate::preprocess::{PixelFormat, PreprocessError, Raster, Stroke};
+use crate::reading::{Layout, ReadCharacter};
 use crate::recognizer::Prediction;
+use crate::segment::Bounds;
 use crate::{CpuBackend, glyph_from_raster, glyph_from_strokes};
 
 /// Sends any panic to the browser console with its message, so that a bug is diagnosable.
@@ -114,6 +116,54 @@ struct Alternative {
     probability: f32,
 }
 
+/// The three likeliest labels of a prediction.
+fn alternatives(prediction: &Prediction) -> Vec<Alternative> {
+    prediction
+        .top_k(3)
+        .iter()
+        .map(|c| Alternative {
+            label: c.label.clone(),
+            probability: c.probability,
+        })
+        .collect()
+}
+
+/// What `read` resolves to.
+#[derive(Serialize)]
+struct Reading {
+    /// The characters' texts joined, `?` for each unsure one.
+    text: String,
+    characters: Vec<Character>,
+    timings: Timings,
+    backend: &'static str,
+}
+
+#[derive(Serialize)]
+struct Character {
+    /// Its best label, or `?` when the network is unsure of it.
+    text: String,
+    sure: bool,
+    confidence: f32,
+    top: Vec<Alternative>,
+    /// Where it was drawn, in canvas coordinates.
+    bounds: Bounds,
+    /// The 28×28 input the network saw, 0 = paper, 255 = ink.
+    preview: serde_bytes_like::Bytes,
+}
+
+impl From<&ReadCharacter> for Character {
+    fn from(character: &ReadCharacter) -> Self {
+        Self {
+            text: character.text().to_string(),
+            sure: character.sure,
+            confidence: character.prediction.best().probability,
+            top: alternatives(&character.prediction),
+            bounds: character.bounds,
+            preview: serde_bytes_like::Bytes(character.glyph.to_bytes().to_vec()),
+        }
+    }
+}
+
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Timings {
@@ -179,13 +229,29 @@ impl Recognizer {
     #[wasm_bindgen(js_name = recognizeStrokes)]
     pub async fn recognize_strokes(&self, strokes: JsValue) -> Result<JsValue, JsError> {
         let started = now_ms();
-        let strokes: Vec<Stroke> = serde_wasm_bindgen::from_value(strokes).map_err(|e| {
-            JsError::new(&format!(
-                "strokes must be [{{points: [{{x, y}}], width}}]: {e}"
-            ))
-        })?;
+        let strokes = parse_strokes(strokes)?;
         self.recognize_glyph(glyph_from_strokes(&strokes), started)
             .await
+    }
+
+    /// Reads a line of handwriting given as strokes (as for `recognizeStrokes`): its text and
+    /// its characters left to right, each with its box, top 3 and whether the network is sure
+    /// of it. All characters go through the network in one batch.
+    pub async fn read(&self, strokes: JsValue) -> Result<JsValue, JsError> {
+        let started = now_ms();
+        let layout = Layout::of(&parse_strokes(strokes)?);
+        let preprocessed = now_ms();
+        let predictions = self.predict(layout.glyphs()).await?;
+        let reading = layout.read(&predictions, self.inner.metadata().rejection_threshold);
+        to_js(&Reading {
+            text: reading.text(),
+            characters: reading.characters.iter().map(Character::from).collect(),
+            timings: Timings {
+                preprocess_ms: preprocessed - started,
+                inference_ms: now_ms() - preprocessed,
+            },
+            backend: self.backend.name(),
+        })
     }
 
     /// Recognises a canvas's pixels (`ctx.getImageData(...)`).
@@ -219,7 +285,7 @@ impl Recognizer {
             }
             Err(other) => return Err(JsError::new(&other.to_string())),
         };
-        let prediction = self.predict(&glyph).await?;
+        let prediction = self.predict(std::slice::from_ref(&glyph)).await?.remove(0);
         self.to_js(
             Some(prediction),
             glyph.to_bytes().to_vec(),
@@ -228,8 +294,12 @@ impl Recognizer {
         )
     }
 
-    async fn predict(&self, glyph: &Glyph) -> Result<Prediction, JsError> {
-        let probabilities = self.inner.probabilities(std::slice::from_ref(glyph));
+    /// Classifies a batch in one forward pass.
+    async fn predict(&self, glyphs: &[Glyph]) -> Result<Vec<Prediction>, JsError> {
+        if glyphs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let probabilities = self.inner.probabilities(glyphs);
         // GPU results can only be read back asynchronously; CPU results either way.
         let data = probabilities.into_data_async().await.map_err(|e| {
             JsError::new(&format!(
@@ -237,18 +307,16 @@ impl Recognizer {
                 self.backend.name()
             ))
         })?;
-        let mut predictions = self
-            .inner
+        self.inner
             .predictions(data)
-            .map_err(|e| JsError::new(&e.to_string()))?;
-        Ok(predictions.remove(0))
+            .map_err(|e| JsError::new(&e.to_string()))
     }
 
     /// Burn initialises parameters lazily: run one pass at load time so that the user's first
     /// stroke does not pay for it.
     async fn warm_up(&self) -> Result<(), JsError> {
         if !self.warmed_up.replace(true) {
-            self.predict(&Glyph::from_intensities([0.0; GLYPH_PIXELS]))
+            self.predict(&[Glyph::from_intensities([0.0; GLYPH_PIXELS])])
                 .await?;
         }
         Ok(())
@@ -261,18 +329,7 @@ impl Recognizer {
         started: f64,
         preprocessed: f64,
     ) -> Result<JsValue, JsError> {
-        let top = prediction
-            .as_ref()
-            .map(|p| {
-                p.top_k(3)
-                    .iter()
-                    .map(|c| Alternative {
-                        label: c.label.clone(),
-                        probability: c.probability,
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
+        let top = prediction.as_ref().map(alternatives).unwrap_or_default();
         let recognition = Recognition {
             label: prediction.as_ref().map(|p| p.best().label.clone()),
             confidence: prediction.as_ref().map_or(0.0, |p| p.best().probability),
@@ -284,12 +341,25 @@ impl Recognizer {
             },
             backend: self.backend.name(),
         };
-        // `null`, not `undefined`, for a missing label: what JSON and the page expect.
-        let serializer = serde_wasm_bindgen::Serializer::new().serialize_missing_as_null(true);
-        recognition
-            .serialize(&serializer)
-            .map_err(|e| JsError::new(&e.to_string()))
+        to_js(&recognition)
     }
+}
+
+fn to_js(value: &impl Serialize) -> Result<JsValue, JsError> {
+    // `null`, not `undefined`, for a missing label: what JSON and the page expect.
+    let serializer = serde_wasm_bindgen::Serializer::new().serialize_missing_as_null(true);
+    value
+        .serialize(&serializer)
+        .map_err(|e| JsError::new(&e.to_string()))
+}
+
+/// Strokes from JavaScript: `[{ points: [{ x, y }, …], width }, …]`.
+fn parse_strokes(strokes: JsValue) -> Result<Vec<Stroke>, JsError> {
+    serde_wasm_bindgen::from_value(strokes).map_err(|e| {
+        JsError::new(&format!(
+            "strokes must be [{{points: [{{x, y}}], width}}]: {e}"
+        ))
+    })
 }
 
 /// GETs `url` relative to the page and returns the body; HTTP errors become messages.

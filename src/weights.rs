@@ -31,6 +31,10 @@ pub struct ModelMetadata {
     pub trained_at: String,
     /// Accuracy on the data set's test split, if it was measured.
     pub test_accuracy: Option<f64>,
+    /// A best-class probability below this marks the character as unsure. Calibrated on the
+    /// validation split by the training crate; `0` (files from before calibration) accepts all.
+    #[serde(default)]
+    pub rejection_threshold: f32,
 }
 
 impl ModelMetadata {
@@ -45,6 +49,7 @@ impl ModelMetadata {
             dataset: dataset.into(),
             trained_at: String::new(),
             test_accuracy: None,
+            rejection_threshold: 0.0,
         }
     }
 

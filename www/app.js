@@ -6,12 +6,14 @@
 
 import initCpu, { Recognizer as CpuRecognizer } from "../pkg/handwriting.js";
 
-const WEIGHTS_URL = new URL("models/digits.bpk", import.meta.url).href;
+const MANIFEST_URL = new URL("models/manifest.json", import.meta.url).href;
+/** Where the chosen model is remembered between visits. */
+const MODEL_KEY = "handwriting.model";
 const WEBGPU_MODULE_URL = new URL("../pkg/webgpu/handwriting.js", import.meta.url).href;
 /** Live recognition while drawing runs at most this often. */
 const LIVE_INTERVAL_MS = 120;
-/** Pen width in CSS pixels, relative to a 300-pixel pad. */
-const PEN_WIDTH = 18 / 300;
+/** Pen width as a fraction of the pad's height. */
+const PEN_WIDTH = 0.05;
 
 const $ = (selector) => document.querySelector(selector);
 const pad = $("#pad");
@@ -25,6 +27,12 @@ let generation = 0;
 let inFlight = false;
 let queued = false;
 let liveTimer = 0;
+/** Counts model loads, so that a slow load for a model no longer chosen is dropped. */
+let modelGeneration = 0;
+/** The latest reading, the character whose details are shown, and the user's corrections. */
+let reading = null;
+let selected = -1;
+const picks = new Map();
 
 document.body.classList.add("started");
 
@@ -49,7 +57,7 @@ function resizePad() {
 }
 
 function penWidth(event) {
-  const base = PEN_WIDTH * pad.getBoundingClientRect().width;
+  const base = PEN_WIDTH * pad.getBoundingClientRect().height;
   // Pens report pressure; mice report a constant 0.5 and touch often 0 or 1.
   return event.pointerType === "pen" && event.pressure > 0 ? base * (0.5 + event.pressure) : base;
 }
@@ -127,6 +135,7 @@ function undo() {
 
 function clear() {
   strokes.length = 0;
+  picks.clear();
   current = null;
   redraw();
   recognizeNow();
@@ -181,40 +190,112 @@ async function recognizeNow() {
 
 async function recognizeWithFallback(drawing) {
   try {
-    return await active.recognizeStrokes(drawing);
+    return await active.read(drawing);
   } catch (error) {
     if (active === cpu) throw error;
     console.warn("WebGPU failed; continuing on the CPU", error);
     useRecognizer(cpu, "CPU (WebGPU failed)");
-    return cpu.recognizeStrokes(drawing);
+    return cpu.read(drawing);
   }
 }
 
+// ---- the reading --------------------------------------------------------------------------
+
+/** A character's identity across readings: its box. Redrawing it drops the user's pick. */
+function keyOf(character) {
+  const { x, y, width, height } = character.bounds;
+  return [x, y, width, height].map(Math.round).join(",");
+}
+
+function textOf(character) {
+  return picks.get(keyOf(character)) ?? character.text;
+}
+
+function currentText() {
+  return reading ? reading.characters.map(textOf).join("") : "";
+}
+
 function show(result) {
+  reading = result;
+  const count = result.characters.length;
+  if (selected >= count || selected < 0) selected = count - 1;
+  render();
+  const ms = result.timings.preprocessMs + result.timings.inferenceMs;
+  $("#timing").textContent = count ? `${ms.toFixed(1)} ms` : "–";
+}
+
+function render() {
+  const characters = reading ? reading.characters : [];
   const prediction = $("#prediction");
+  prediction.replaceChildren();
+  if (!characters.length) prediction.textContent = "–";
+  characters.forEach((character, index) => {
+    const button = document.createElement("button");
+    const picked = picks.has(keyOf(character));
+    const text = textOf(character);
+    const percent = Math.round(character.confidence * 100);
+    button.type = "button";
+    button.className = `char ${picked ? "picked" : confidenceClass(character)}`;
+    button.textContent = text;
+    button.setAttribute("aria-pressed", String(index === selected));
+    button.setAttribute(
+      "aria-label",
+      `Character ${index + 1}: ${text === "?" ? "unsure" : text}${picked ? ", your choice" : `, ${percent} percent sure`}`,
+    );
+    button.addEventListener("click", () => {
+      selected = index;
+      render();
+    });
+    prediction.append(button);
+  });
+  $("#copy").disabled = !characters.length;
+  showDetails(characters[selected]);
+}
+
+function confidenceClass(character) {
+  if (!character.sure) return "unsure";
+  return character.confidence >= 0.9 ? "sure" : "fair";
+}
+
+/** The selected character's alternatives (each a button that picks it) and its preview. */
+function showDetails(character) {
   const list = $("#alternatives");
   list.replaceChildren();
-  if (result.label === null || result.label === undefined) {
-    prediction.textContent = "–";
-    drawPreview(null);
-    $("#timing").textContent = "–";
-    return;
-  }
-  prediction.textContent = result.label;
-  for (const { label, probability } of result.top) {
+  $("#details-title").textContent = character
+    ? `Character ${selected + 1}: pick another reading`
+    : "Alternatives";
+  drawPreview(character ? character.preview : null);
+  if (!character) return;
+  for (const { label, probability } of character.top) {
     const item = document.createElement("li");
+    const button = document.createElement("button");
     const percent = Math.round(probability * 100);
-    item.innerHTML = `<span></span><span class="bar"><span></span></span><span class="percent"></span>`;
-    item.children[0].textContent = label;
-    item.children[1].firstChild.style.width = `${Math.max(percent, 1)}%`;
-    item.children[2].textContent = `${percent}%`;
-    item.setAttribute("aria-label", `${label}: ${percent} percent`);
+    button.type = "button";
+    button.innerHTML = `<span class="label"></span><span class="bar"><span></span></span><span class="percent"></span>`;
+    button.children[0].textContent = label;
+    button.children[1].firstChild.style.width = `${Math.max(percent, 1)}%`;
+    button.children[2].textContent = `${percent}%`;
+    button.setAttribute("aria-label", `${label}: ${percent} percent`);
+    button.setAttribute("aria-pressed", String(textOf(character) === label));
+    button.addEventListener("click", () => {
+      picks.set(keyOf(character), label);
+      render();
+    });
+    item.append(button);
     list.append(item);
   }
-  drawPreview(result.preview);
-  const ms = result.timings.preprocessMs + result.timings.inferenceMs;
-  $("#timing").textContent = `${ms.toFixed(1)} ms`;
 }
+
+async function copyText() {
+  const text = currentText();
+  try {
+    await navigator.clipboard.writeText(text);
+    $("#status").textContent = `Copied “${text}”.`;
+  } catch (error) {
+    $("#status").textContent = `Copying failed (${describe(error)}): select the text and copy it.`;
+  }
+}
+$("#copy").addEventListener("click", copyText);
 
 function drawPreview(pixels) {
   const preview = $("#preview").getContext("2d");
@@ -245,7 +326,7 @@ async function medianLatency(recognizer) {
   const times = [];
   for (let i = 0; i < 7; i++) {
     const start = performance.now();
-    await recognizer.recognizeStrokes(sample);
+    await recognizer.read(sample);
     times.push(performance.now() - start);
   }
   return times.sort((a, b) => a - b)[3];
@@ -256,15 +337,17 @@ async function medianLatency(recognizer) {
  * answers; in `auto` mode only if it is also faster than the CPU here (a software adapter, or
  * a GPU's dispatch overhead on a network this small, can make it slower).
  */
-async function upgradeToWebGpu(backend) {
+async function upgradeToWebGpu(backend, weightsUrl, loaded) {
   const adapter = await navigator.gpu.requestAdapter();
   if (!adapter) throw new Error("the browser offers no WebGPU adapter");
   const gpuModule = await import(WEBGPU_MODULE_URL);
   await gpuModule.default();
-  const gpu = await gpuModule.Recognizer.load(WEIGHTS_URL, "webgpu");
+  const gpu = await gpuModule.Recognizer.load(weightsUrl, "webgpu");
+  if (loaded !== modelGeneration) return gpu.free(); // another model was chosen meanwhile
   if (backend === "auto") {
     const [gpuMs, cpuMs] = [await medianLatency(gpu), await medianLatency(cpu)];
     if (gpuMs >= cpuMs) {
+      gpu.free();
       $("#backend").textContent = `CPU (faster here than WebGPU: ${cpuMs.toFixed(1)} vs ${gpuMs.toFixed(1)} ms)`;
       return;
     }
@@ -273,27 +356,102 @@ async function upgradeToWebGpu(backend) {
   recognizeNow();
 }
 
-async function start() {
-  setState("loading", "Loading the recognizer…");
-  resizePad();
-  drawPreview(null);
-  const backend = requestedBackend();
+// ---- models -------------------------------------------------------------------------------
+
+async function loadManifest() {
+  const response = await fetch(MANIFEST_URL);
+  if (!response.ok) throw new Error(`cannot load the model list ${MANIFEST_URL}: HTTP ${response.status}`);
+  const { models } = await response.json();
+  if (!models?.length) throw new Error(`the model list ${MANIFEST_URL} is empty`);
+  return models;
+}
+
+/** The model chosen on an earlier visit, if it is still offered; else the first. */
+function rememberedModel(models) {
+  let saved = null;
   try {
-    await initCpu();
-    cpu = await CpuRecognizer.load(WEIGHTS_URL, "cpu");
+    saved = localStorage.getItem(MODEL_KEY);
+  } catch {
+    // Storage disabled: every visit starts with the first model.
+  }
+  return models.find((model) => model.file === saved) ?? models[0];
+}
+
+function remember(model) {
+  try {
+    localStorage.setItem(MODEL_KEY, model.file);
+  } catch {
+    // Storage disabled: the choice lasts for this visit only.
+  }
+}
+
+function offerModels(models, chosen) {
+  const select = $("#model");
+  select.replaceChildren(
+    ...models.map((model) => {
+      const accuracy = model.test_accuracy ? ` · ${(model.test_accuracy * 100).toFixed(2)}%` : "";
+      return new Option(`${model.name}${accuracy}`, model.file, false, model === chosen);
+    }),
+  );
+  select.closest(".model-choice").hidden = models.length < 2;
+  select.addEventListener("change", () => {
+    const model = models.find((m) => m.file === select.value);
+    remember(model);
+    loadModel(model);
+  });
+}
+
+/** Loads `model` on the CPU (answering at once), then tries WebGPU in the background. */
+async function loadModel(model) {
+  const loaded = ++modelGeneration;
+  const weightsUrl = new URL(`models/${model.file}`, MANIFEST_URL).href;
+  const backend = requestedBackend();
+  setState("loading", `Loading ${model.name}…`);
+  let next;
+  try {
+    next = await CpuRecognizer.load(weightsUrl, "cpu");
   } catch (error) {
     setState("error", `The recognizer could not start: ${describe(error)}`);
     return;
   }
+  if (loaded !== modelGeneration) return next.free();
+  if (active && active !== cpu) active.free();
+  cpu?.free();
+  cpu = next;
   useRecognizer(cpu, "CPU");
-  setState("ready", "Ready: draw a digit.");
+  setState("ready", `Ready: write on the pad (${model.name}).`);
   recognizeNow();
   if (backend !== "cpu" && "gpu" in navigator) {
-    upgradeToWebGpu(backend).catch((error) => {
+    upgradeToWebGpu(backend, weightsUrl, loaded).catch((error) => {
       console.info("Staying on the CPU:", describe(error));
       if (backend === "webgpu") $("#backend").textContent = `CPU (WebGPU unavailable: ${describe(error)})`;
     });
   }
+}
+
+async function start() {
+  setState("loading", "Loading the recognizer…");
+  resizePad();
+  drawPreview(null);
+  registerServiceWorker();
+  let models;
+  try {
+    [models] = await Promise.all([loadManifest(), initCpu()]);
+  } catch (error) {
+    setState("error", `The recognizer could not start: ${describe(error)}`);
+    return;
+  }
+  const model = rememberedModel(models);
+  offerModels(models, model);
+  await loadModel(model);
+}
+
+/** After the first visit, the page, the wasm and the weights come from the cache offline. */
+function registerServiceWorker() {
+  if (!("serviceWorker" in navigator)) return;
+  navigator.serviceWorker.register(new URL("sw.js", import.meta.url)).catch((error) => {
+    console.info("Working online only:", describe(error));
+  });
 }
 
 start();

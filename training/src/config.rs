@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::augment::AugmentConfig;
 use crate::data::DatasetKind;
+use crate::rejection::RejectionConfig;
 
 /// The config file shipped with the crate, used when `--config` is not given.
 pub const DEFAULT_CONFIG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/config.toml");
@@ -17,6 +18,7 @@ pub struct Config {
     pub data: DataConfig,
     pub training: TrainingConfig,
     pub augmentation: AugmentConfig,
+    pub rejection: RejectionConfig,
     pub output: OutputConfig,
 }
 

@@ -5,6 +5,7 @@ use handwriting::{Glyph, Recognizer};
 
 use crate::data::Sample;
 use crate::metrics::ConfusionMatrix;
+use crate::rejection::Scored;
 use crate::report::Misclassified;
 
 /// Images per forward pass: large enough to amortise the call, small enough for any memory.
@@ -14,12 +15,15 @@ const BATCH: usize = 500;
 pub struct Evaluation {
     pub confusion: ConfusionMatrix,
     pub misclassified: Vec<Misclassified>,
+    /// Each sample's best-class probability and whether it was right, in sample order.
+    pub scores: Vec<Scored>,
 }
 
 /// Classifies every sample and tallies the results.
 pub fn evaluate(recognizer: &Recognizer, samples: &[Sample]) -> Result<Evaluation> {
     let mut confusion = ConfusionMatrix::new(recognizer.metadata().labels.len());
     let mut misclassified = Vec::new();
+    let mut scores = Vec::with_capacity(samples.len());
     for chunk in samples.chunks(BATCH) {
         let glyphs: Vec<Glyph> = chunk
             .iter()
@@ -28,6 +32,10 @@ pub fn evaluate(recognizer: &Recognizer, samples: &[Sample]) -> Result<Evaluatio
         for (sample, prediction) in chunk.iter().zip(recognizer.recognize_batch(&glyphs)?) {
             let best = prediction.best();
             confusion.record(sample.class, best.class);
+            scores.push(Scored {
+                confidence: best.probability,
+                correct: best.class == sample.class,
+            });
             if best.class != sample.class {
                 misclassified.push(Misclassified {
                     pixels: sample.pixels,
@@ -41,5 +49,6 @@ pub fn evaluate(recognizer: &Recognizer, samples: &[Sample]) -> Result<Evaluatio
     Ok(Evaluation {
         confusion,
         misclassified,
+        scores,
     })
 }

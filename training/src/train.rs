@@ -127,6 +127,16 @@ fn learning_rate_schedule(
     .map_err(|e| anyhow::anyhow!("invalid learning-rate schedule: {e}"))
 }
 
+/// The training images held out for validation, as [`fit`] holds them out.
+pub fn validation_samples(config: &Config, samples: &[Sample]) -> Result<Vec<Sample>> {
+    let (_, valid) = split_indices(
+        samples.len(),
+        config.data.validation_size,
+        config.training.seed,
+    )?;
+    Ok(valid.into_iter().map(|i| samples[i].clone()).collect())
+}
+
 /// Shuffles the indices with `seed` and holds the last `validation_size` out.
 fn split_indices(
     count: usize,

@@ -1,0 +1,248 @@
+//! Splitting a line of handwriting into characters, in pure Rust.
+//!
+//! Strokes are grouped by the columns they cover: a stroke that shares most of its width with
+//! a character belongs to it (the bar of a "7", the second stroke of a "4"). A group wide enough
+//! to be several characters written touching also gets other readings, cut where the ink is
+//! thinnest and at even spacings around it; recognition later decides which reading is right.
+
+use serde::Serialize;
+
+use crate::preprocess::{ColumnProfile, Point, Stroke, drawable};
+
+/// A stroke joins a character when they share at least this fraction of the narrower's width.
+const JOIN_OVERLAP: f32 = 0.5;
+/// A group smaller than this fraction of the line's tallest character is a speck, not a character.
+const SPECK_FRACTION: f32 = 0.15;
+/// A group wider than this many times its height may be several characters touching.
+const SPLIT_ASPECT: f32 = 1.1;
+/// Typical width of a handwritten character as a fraction of its height, for guessing how
+/// many characters a touching group holds.
+const CHARACTER_ASPECT: f32 = 0.7;
+/// A cut is sought within this fraction of a character's width around where it is expected.
+const CUT_REACH: f32 = 0.35;
+/// The most characters one touching group is read as: bounds the work on a pathological line.
+const MAX_PIECES: usize = 12;
+/// No single character is this many times wider than tall: the aspect at which a group's
+/// reading as one character has lost all plausibility.
+const MAX_ASPECT: f32 = 2.0;
+
+/// An axis-aligned box in canvas coordinates.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Bounds {
+    pub x: f32,
+    pub y: f32,
+    pub width: f32,
+    pub height: f32,
+}
+
+impl Bounds {
+    /// The box the strokes' ink covers, pen width included. `strokes` must be [`drawable`].
+    fn of(strokes: &[Stroke]) -> Self {
+        let (mut left, mut top) = (f32::INFINITY, f32::INFINITY);
+        let (mut right, mut bottom) = (f32::NEG_INFINITY, f32::NEG_INFINITY);
+        for stroke in strokes {
+            let radius = stroke.width / 2.0;
+            for p in &stroke.points {
+                left = left.min(p.x - radius);
+                top = top.min(p.y - radius);
+                right = right.max(p.x + radius);
+                bottom = bottom.max(p.y + radius);
+            }
+        }
+        Self {
+            x: left,
+            y: top,
+            width: right - left,
+            height: bottom - top,
+        }
+    }
+
+    fn right(&self) -> f32 {
+        self.x + self.width
+    }
+
+    fn aspect(&self) -> f32 {
+        self.width / self.height.max(f32::MIN_POSITIVE)
+    }
+
+    /// How plausible it is, by shape alone, that one character fills this box: 1 up to
+    /// [`SPLIT_ASPECT`], falling to 0 at [`MAX_ASPECT`].
+    pub fn one_character_plausibility(&self) -> f32 {
+        ((MAX_ASPECT - self.aspect()) / (MAX_ASPECT - SPLIT_ASPECT)).clamp(0.0, 1.0)
+    }
+
+    /// Whether the two share enough columns to be one character.
+    fn shares_columns(&self, other: &Self) -> bool {
+        let overlap = self.right().min(other.right()) - self.x.max(other.x);
+        overlap >= JOIN_OVERLAP * self.width.min(other.width)
+    }
+}
+
+/// The strokes of one character (or of what may be several touching ones) and their box.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Character {
+    pub strokes: Vec<Stroke>,
+    pub bounds: Bounds,
+}
+
+impl Character {
+    fn new(strokes: Vec<Stroke>) -> Self {
+        Self {
+            bounds: Bounds::of(&strokes),
+            strokes,
+        }
+    }
+
+    fn absorb(mut self, other: Character) -> Self {
+        self.strokes.extend(other.strokes);
+        Self::new(self.strokes)
+    }
+}
+
+/// One place in a line: a character and, when it is wide enough to be several characters
+/// written touching, the other ways to read it, each cut into pieces left to right.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Segment {
+    pub whole: Character,
+    /// Empty when the group is not wide enough to hold two characters.
+    pub splits: Vec<Vec<Character>>,
+}
+
+/// Groups a line's strokes into characters, left to right. Specks are dropped; an empty or
+/// pointless stroke list gives no segments.
+pub fn segment(strokes: &[Stroke]) -> Vec<Segment> {
+    let groups = group_by_columns(drawable(strokes));
+    let line_height = groups.iter().map(|g| g.bounds.height).fold(0.0, f32::max);
+    groups
+        .into_iter()
+        .filter(|g| g.bounds.width.max(g.bounds.height) >= SPECK_FRACTION * line_height)
+        .map(|whole| Segment {
+            splits: split_touching(&whole),
+            whole,
+        })
+        .collect()
+}
+
+/// Merges strokes that share columns, however many strokes a character took, then orders the
+/// characters left to right.
+fn group_by_columns(strokes: Vec<Stroke>) -> Vec<Character> {
+    let mut groups: Vec<Character> = Vec::new();
+    for stroke in strokes {
+        let mut joined = Character::new(vec![stroke]);
+        // A merged group is wider, so it may now reach groups the stroke alone did not.
+        while let Some(i) = groups
+            .iter()
+            .position(|g| g.bounds.shares_columns(&joined.bounds))
+        {
+            joined = joined.absorb(groups.swap_remove(i));
+        }
+        groups.push(joined);
+    }
+    groups.sort_by(|a, b| a.bounds.x.total_cmp(&b.bounds.x));
+    groups
+}
+
+/// Ways to cut a wide group into as many pieces as it looks to hold characters: at the
+/// thinnest ink near each expected boundary, and at even spacings shifted left and right
+/// (touching characters often overlap, so the thinnest column can lie inside one). Empty when
+/// the group is not that wide.
+fn split_touching(whole: &Character) -> Vec<Vec<Character>> {
+    let Bounds {
+        x, width, height, ..
+    } = whole.bounds;
+    // Not finite: coordinates so far apart that their distance overflows.
+    if !width.is_finite() || width <= SPLIT_ASPECT * height {
+        return Vec::new();
+    }
+    let Ok(profile) = ColumnProfile::of(&whole.strokes) else {
+        return Vec::new();
+    };
+    let count = ((width / (CHARACTER_ASPECT * height)).round() as usize).clamp(2, MAX_PIECES);
+    let part = width / count as f32;
+    let reach = CUT_REACH * part;
+    let expected = |k: usize| x + k as f32 * part;
+    let mut cut_sets: Vec<Vec<f32>> = vec![
+        (1..count)
+            .map(|k| profile.thinnest_near(expected(k), reach))
+            .collect(),
+    ];
+    for shift in [-1.0, -0.5, 0.0, 0.5, 1.0] {
+        cut_sets.push((1..count).map(|k| expected(k) + shift * reach).collect());
+    }
+    cut_sets
+        .into_iter()
+        .filter_map(|cuts| cut_at(&whole.strokes, &cuts))
+        .collect()
+}
+
+/// The strokes cut at each of `cuts` (ascending), or `None` when a piece would be empty.
+fn cut_at(strokes: &[Stroke], cuts: &[f32]) -> Option<Vec<Character>> {
+    let mut pieces = Vec::with_capacity(cuts.len() + 1);
+    let mut rest = strokes.to_vec();
+    for &cut in cuts {
+        let (left, right) = cut_strokes(&rest, cut);
+        pieces.push(left);
+        rest = right;
+    }
+    pieces.push(rest);
+    if pieces.iter().any(Vec::is_empty) {
+        return None;
+    }
+    Some(pieces.into_iter().map(Character::new).collect())
+}
+
+impl ColumnProfile {
+    /// Canvas x of the column with the least ink within `reach` of `centre` (the nearest to
+    /// `centre` among equals); `centre` itself when no column lies there.
+    fn thinnest_near(&self, centre: f32, reach: f32) -> f32 {
+        let column_centre = |i: usize| self.left + (i as f32 + 0.5) * self.column_width;
+        self.ink
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| (column_centre(i) - centre).abs() <= reach)
+            .min_by(|&(i, a), &(j, b)| {
+                a.total_cmp(b).then(
+                    (column_centre(i) - centre)
+                        .abs()
+                        .total_cmp(&(column_centre(j) - centre).abs()),
+                )
+            })
+            .map_or(centre, |(i, _)| column_centre(i))
+    }
+}
+
+/// Splits strokes at the vertical line `x = cut`: the parts left of it and the parts right of
+/// it, each crossing becoming the end of one piece and the start of the next.
+fn cut_strokes(strokes: &[Stroke], cut: f32) -> (Vec<Stroke>, Vec<Stroke>) {
+    let (mut left, mut right) = (Vec::new(), Vec::new());
+    for stroke in strokes {
+        let mut side_of_piece = stroke.points[0].x < cut;
+        let mut piece: Vec<Point> = Vec::new();
+        for (i, &point) in stroke.points.iter().enumerate() {
+            let side = point.x < cut;
+            if i > 0 && side != side_of_piece {
+                let previous = stroke.points[i - 1];
+                let t = (cut - previous.x) / (point.x - previous.x);
+                let crossing = Point {
+                    x: cut,
+                    y: previous.y + t * (point.y - previous.y),
+                };
+                piece.push(crossing);
+                let finished = std::mem::replace(&mut piece, vec![crossing]);
+                let pile = if side_of_piece { &mut left } else { &mut right };
+                pile.push(Stroke {
+                    points: finished,
+                    width: stroke.width,
+                });
+                side_of_piece = side;
+            }
+            piece.push(point);
+        }
+        let pile = if side_of_piece { &mut left } else { &mut right };
+        pile.push(Stroke {
+            points: piece,
+            width: stroke.width,
+        });
+    }
+    (left, right)
+}

@@ -1,0 +1,56 @@
+//! Handwriting for tests: the digits of `tests/fixtures/digit-strokes.json` placed on a canvas.
+// Each test file uses only some of these helpers.
+#![allow(dead_code)]
+
+use handwriting::{Point, Stroke};
+
+/// Canvas units per unit of the fixture's box.
+pub const HEIGHT: f32 = 120.0;
+/// A pen as wide as the page draws with.
+pub const PEN: f32 = 12.0;
+
+/// The strokes of `digit`, `HEIGHT` tall, with the box's top-left corner at `(left, top)`.
+pub fn digit(digit: char, left: f32, top: f32) -> Vec<Stroke> {
+    let fixture = fixture();
+    let shape = &fixture["digits"][digit.to_string()];
+    assert!(shape.is_array(), "no strokes for {digit:?} in the fixture");
+    strokes(shape, left, top)
+}
+
+fn fixture() -> serde_json::Value {
+    serde_json::from_str(include_str!("../fixtures/digit-strokes.json")).unwrap()
+}
+
+/// A fixture shape's strokes, `HEIGHT` tall, at `(left, top)`.
+fn strokes(shape: &serde_json::Value, left: f32, top: f32) -> Vec<Stroke> {
+    shape
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|stroke| Stroke {
+            points: stroke
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| Point {
+                    x: left + p[0].as_f64().unwrap() as f32 * HEIGHT,
+                    y: top + p[1].as_f64().unwrap() as f32 * HEIGHT,
+                })
+                .collect(),
+            width: PEN,
+        })
+        .collect()
+}
+
+/// `text` written left to right, each digit starting `advance` after the previous one.
+pub fn line(text: &str, advance: f32) -> Vec<Stroke> {
+    text.chars()
+        .enumerate()
+        .flat_map(|(i, c)| digit(c, 20.0 + i as f32 * advance, 20.0))
+        .collect()
+}
+
+/// The fixture's scribble, `HEIGHT` tall, at `(left, top)`.
+pub fn scribble(left: f32, top: f32) -> Vec<Stroke> {
+    strokes(&fixture()["scribble"], left, top)
+}

@@ -1,0 +1,121 @@
+//! Segmentation on synthetic lines: strokes become characters the way a reader groups them.
+
+mod common;
+
+use common::{HEIGHT, PEN, digit, line};
+use handwriting::{Layout, Point, Stroke, segment};
+
+fn stroke_counts(strokes: &[Stroke]) -> Vec<usize> {
+    segment(strokes)
+        .iter()
+        .map(|s| s.whole.strokes.len())
+        .collect()
+}
+
+#[test]
+fn multi_stroke_digits_stay_one_character() {
+    for d in ['4', '5'] {
+        let segments = segment(&digit(d, 0.0, 0.0));
+        assert_eq!(segments.len(), 1, "{d} was split into {segments:?}");
+        assert_eq!(segments[0].whole.strokes.len(), 2);
+        assert!(
+            segments[0].splits.is_empty(),
+            "{d} looked like two touching digits"
+        );
+    }
+}
+
+#[test]
+fn characters_come_left_to_right_whatever_the_drawing_order() {
+    let mut strokes = digit('4', 300.0, 0.0);
+    strokes.extend(digit('1', 0.0, 0.0));
+    strokes.extend(digit('7', 150.0, 10.0));
+    let lefts: Vec<f32> = segment(&strokes).iter().map(|s| s.whole.bounds.x).collect();
+    assert_eq!(lefts.len(), 3);
+    assert!(lefts.windows(2).all(|w| w[0] < w[1]), "{lefts:?}");
+    assert_eq!(stroke_counts(&strokes), [1, 1, 2]);
+}
+
+#[test]
+fn close_and_wide_gaps_both_separate_characters() {
+    for advance in [0.75 * HEIGHT, 3.0 * HEIGHT] {
+        assert_eq!(
+            stroke_counts(&line("2026", advance)),
+            [1, 1, 1, 1],
+            "advance {advance}"
+        );
+    }
+}
+
+#[test]
+fn characters_written_touching_in_one_stroke_get_a_split_reading() {
+    let first = digit('0', 0.0, 0.0).remove(0);
+    let second = digit('0', 0.62 * HEIGHT, 0.0).remove(0);
+    let joined = Stroke {
+        points: first.points.iter().chain(&second.points).copied().collect(),
+        width: PEN,
+    };
+    let segments = segment(&[joined]);
+    assert_eq!(segments.len(), 1);
+    let splits = &segments[0].splits;
+    assert!(splits.iter().all(|pieces| pieces.len() == 2), "{splits:?}");
+    // The two noughts meet around x = 0.65 * HEIGHT (the first's right edge): some cut lies
+    // close to it.
+    let cuts: Vec<f32> = splits
+        .iter()
+        .map(|pieces| pieces[0].bounds.x + pieces[0].bounds.width - PEN / 2.0)
+        .collect();
+    assert!(
+        cuts.iter()
+            .any(|cut| (cut - 0.65 * HEIGHT).abs() < 0.08 * HEIGHT),
+        "cuts at {cuts:?}, expected one near {}",
+        0.65 * HEIGHT
+    );
+}
+
+#[test]
+fn a_single_digit_is_not_split() {
+    for d in "0123456789".chars() {
+        let segments = segment(&digit(d, 0.0, 0.0));
+        assert_eq!(segments.len(), 1, "{d}");
+        assert!(segments[0].splits.is_empty(), "{d} got a split reading");
+    }
+}
+
+#[test]
+fn dots_are_not_characters() {
+    let dot = Stroke {
+        points: vec![Point { x: 160.0, y: 130.0 }],
+        width: PEN,
+    };
+    let mut strokes = digit('1', 0.0, 0.0);
+    strokes.push(dot.clone());
+    strokes.extend(digit('7', 200.0, 0.0));
+    assert_eq!(stroke_counts(&strokes), [1, 1]);
+    assert!(Layout::of(&[dot]).glyphs().is_empty());
+}
+
+#[test]
+fn empty_and_unusable_input_gives_no_characters() {
+    assert!(segment(&[]).is_empty());
+    let broken = Stroke {
+        points: vec![
+            Point {
+                x: f32::NAN,
+                y: 1.0,
+            },
+            Point {
+                x: f32::INFINITY,
+                y: f32::NEG_INFINITY,
+            },
+        ],
+        width: f32::NAN,
+    };
+    assert!(segment(std::slice::from_ref(&broken)).is_empty());
+    // Huge coordinates and widths neither panic nor split forever.
+    let huge = Stroke {
+        points: vec![Point { x: -3e38, y: 0.0 }, Point { x: 3e38, y: 1.0 }],
+        width: 1e30,
+    };
+    assert!(segment(&[broken, huge]).len() <= 1);
+}

@@ -1,0 +1,243 @@
+//! The rejection threshold: calibrated on the validation split, then measured on the test split
+//! and on inputs that are no character at all (random scribbles and noise).
+
+use anyhow::Result;
+use handwriting::{
+    Glyph, PixelFormat, Point, Raster, Recognizer, Stroke, glyph_from_raster, glyph_from_strokes,
+};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde::{Deserialize, Serialize};
+
+/// How sure the network was of one labelled image, and whether it was right.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Scored {
+    pub confidence: f32,
+    pub correct: bool,
+}
+
+/// The `[rejection]` section of the config.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RejectionConfig {
+    /// Accuracy the accepted validation images must reach; the threshold is the lowest
+    /// confidence that achieves it.
+    pub target_accuracy: f64,
+}
+
+/// The lowest confidence at which the images accepted (confidence at or above it) reach
+/// `target_accuracy`: it keeps as many images as the target allows. When no threshold meets
+/// the target, one above every confidence: everything is unsure.
+pub fn calibrate(scores: &[Scored], target_accuracy: f64) -> f32 {
+    let mut sorted = scores.to_vec();
+    sorted.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
+    let mut correct = 0usize;
+    let mut threshold = sorted.first().map_or(1.0, |s| s.confidence.next_up());
+    for (i, score) in sorted.iter().enumerate() {
+        correct += usize::from(score.correct);
+        let ties_follow = sorted
+            .get(i + 1)
+            .is_some_and(|next| next.confidence == score.confidence);
+        if !ties_follow && correct as f64 >= target_accuracy * (i + 1) as f64 {
+            threshold = score.confidence;
+        }
+    }
+    threshold
+}
+
+/// What a threshold keeps of a labelled set and how accurate the kept part is.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Selective {
+    /// Fraction of images accepted.
+    pub coverage: f64,
+    /// Accuracy among the accepted images (1 when none is accepted).
+    pub accuracy: f64,
+}
+
+pub fn selective(scores: &[Scored], threshold: f32) -> Selective {
+    let accepted: Vec<&Scored> = scores
+        .iter()
+        .filter(|s| s.confidence >= threshold)
+        .collect();
+    let correct = accepted.iter().filter(|s| s.correct).count();
+    Selective {
+        coverage: accepted.len() as f64 / scores.len().max(1) as f64,
+        accuracy: if accepted.is_empty() {
+            1.0
+        } else {
+            correct as f64 / accepted.len() as f64
+        },
+    }
+}
+
+/// Tangles of two to four random strokes of six to twelve points each, drawn on a 200-unit
+/// pad with the page's pen: what a person scribbles, not a character.
+pub fn scribbles(count: usize, seed: u64) -> Vec<Vec<Stroke>> {
+    let mut rng = StdRng::seed_from_u64(seed);
+    (0..count)
+        .map(|_| {
+            (0..rng.random_range(2..=4))
+                .map(|_| Stroke {
+                    points: (0..rng.random_range(6..=12))
+                        .map(|_| Point {
+                            x: rng.random_range(0.0..200.0),
+                            y: rng.random_range(0.0..200.0),
+                        })
+                        .collect(),
+                    width: 12.0,
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Grey rasters of uniform random noise on white paper.
+pub fn noise(count: usize, seed: u64) -> Vec<Vec<u8>> {
+    const SIDE: usize = 64;
+    let mut rng = StdRng::seed_from_u64(seed);
+    (0..count)
+        .map(|_| {
+            (0..SIDE * SIDE)
+                .map(|i| {
+                    let (x, y) = (i % SIDE, i / SIDE);
+                    let border = x == 0 || y == 0 || x == SIDE - 1 || y == SIDE - 1;
+                    if border { 255 } else { rng.random() }
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// How the network treats inputs that are no character.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct OffDistribution {
+    /// Inputs tried.
+    pub count: usize,
+    /// Fraction that preprocessing found empty or the threshold marked unsure.
+    pub rejected: f64,
+    /// Mean best-class probability of those that reached the network.
+    pub mean_confidence: f64,
+}
+
+/// Runs glyphs that are no character through the recognizer; `count` includes inputs that
+/// never became a glyph (preprocessing rejected them).
+pub fn off_distribution(
+    recognizer: &Recognizer,
+    glyphs: &[Glyph],
+    count: usize,
+) -> Result<OffDistribution> {
+    let threshold = recognizer.metadata().rejection_threshold;
+    let confidences: Vec<f32> = recognizer
+        .recognize_batch(glyphs)?
+        .iter()
+        .map(|p| p.best().probability)
+        .collect();
+    let unsure = confidences.iter().filter(|&&c| c < threshold).count();
+    Ok(OffDistribution {
+        count,
+        rejected: (count - glyphs.len() + unsure) as f64 / count.max(1) as f64,
+        mean_confidence: confidences.iter().map(|&c| f64::from(c)).sum::<f64>()
+            / confidences.len().max(1) as f64,
+    })
+}
+
+/// The report's lines on rejection: the threshold, what it keeps of the test split, and how
+/// scribbles and noise fare.
+pub fn facts(recognizer: &Recognizer, test_scores: &[Scored]) -> Result<Vec<(String, String)>> {
+    const TRIALS: usize = 1000;
+    let threshold = recognizer.metadata().rejection_threshold;
+    let kept = selective(test_scores, threshold);
+    let scribble_glyphs: Vec<Glyph> = scribbles(TRIALS, 1)
+        .iter()
+        .filter_map(|strokes| glyph_from_strokes(strokes).ok())
+        .collect();
+    let noise_glyphs: Vec<Glyph> = noise(TRIALS, 2)
+        .iter()
+        .filter_map(|pixels| {
+            let raster = Raster::new(64, 64, PixelFormat::Gray8, pixels).ok()?;
+            glyph_from_raster(&raster).ok()
+        })
+        .collect();
+    let describe = |what: OffDistribution| {
+        format!(
+            "{:.1}% of {} marked unsure (mean confidence {:.3})",
+            100.0 * what.rejected,
+            what.count,
+            what.mean_confidence
+        )
+    };
+    Ok(vec![
+        ("rejection threshold".into(), format!("{threshold:.4}")),
+        (
+            "test images accepted at the threshold".into(),
+            format!(
+                "{:.2}% (accuracy among them {:.2}%)",
+                100.0 * kept.coverage,
+                100.0 * kept.accuracy
+            ),
+        ),
+        (
+            "random scribbles".into(),
+            describe(off_distribution(recognizer, &scribble_glyphs, TRIALS)?),
+        ),
+        (
+            "random noise".into(),
+            describe(off_distribution(recognizer, &noise_glyphs, TRIALS)?),
+        ),
+    ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scores(pairs: &[(f32, bool)]) -> Vec<Scored> {
+        pairs
+            .iter()
+            .map(|&(confidence, correct)| Scored {
+                confidence,
+                correct,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn threshold_keeps_the_most_images_that_meet_the_target() {
+        // Sorted: 0.99 ✓, 0.95 ✓, 0.9 ✗, 0.8 ✓, 0.6 ✗.
+        let s = scores(&[
+            (0.8, true),
+            (0.99, true),
+            (0.6, false),
+            (0.9, false),
+            (0.95, true),
+        ]);
+        assert_eq!(calibrate(&s, 1.0), 0.95);
+        // 3 of 4 = 0.75 at 0.8.
+        assert_eq!(calibrate(&s, 0.75), 0.8);
+        assert_eq!(calibrate(&s, 0.5), 0.6);
+        assert!(calibrate(&scores(&[(0.7, false)]), 0.9) > 0.7);
+    }
+
+    #[test]
+    fn tied_confidences_are_accepted_or_rejected_together() {
+        // Accepting the first 0.9 alone would meet the target, but its twin is wrong.
+        let s = scores(&[(0.9, true), (0.9, false), (0.95, true)]);
+        assert_eq!(calibrate(&s, 1.0), 0.95);
+        assert_eq!(calibrate(&s, 0.6), 0.9);
+    }
+
+    #[test]
+    fn selective_accuracy_counts_only_accepted_images() {
+        let s = scores(&[(0.99, true), (0.95, true), (0.9, false), (0.8, true)]);
+        let kept = selective(&s, 0.95);
+        assert_eq!((kept.coverage, kept.accuracy), (0.5, 1.0));
+        assert_eq!(selective(&s, 1.5).accuracy, 1.0);
+    }
+
+    #[test]
+    fn scribbles_and_noise_are_seeded() {
+        assert_eq!(scribbles(3, 7), scribbles(3, 7));
+        assert_ne!(scribbles(3, 7), scribbles(3, 8));
+        assert_eq!(noise(2, 1), noise(2, 1));
+    }
+}
