@@ -58,6 +58,8 @@ async function draw(page, digit, placement = {}) {
 }
 
 async function drawStrokes(page, strokes, { left = 0.3, top = 0.15, size = 0.6 } = {}) {
+  // Clicking lower on the page may have scrolled the pad partly out of view.
+  await page.locator("#pad").evaluate((pad) => pad.scrollIntoView({ block: "center" }));
   const box = await page.locator("#pad").boundingBox();
   const at = ([x, y]) => [box.x + left * box.width + x * size * box.height, box.y + (top + y * size) * box.height];
   for (const stroke of strokes) {
@@ -70,9 +72,9 @@ async function drawStrokes(page, strokes, { left = 0.3, top = 0.15, size = 0.6 }
 
 /** Writes `text` left to right, each digit `advance` (a fraction of its height) after the last. */
 async function write(page, text, { left = 0.05, top = 0.2, size = 0.55, advance = 0.8 } = {}) {
-  const box = await page.locator("#pad").boundingBox();
+  const { width, height } = await page.locator("#pad").boundingBox();
   for (const [i, digit] of [...text].entries()) {
-    await draw(page, digit, { left: left + (i * advance * size * box.height) / box.width, top, size });
+    await draw(page, digit, { left: left + (i * advance * size * height) / width, top, size });
   }
 }
 
@@ -148,6 +150,9 @@ describe("on the CPU backend, in a browser without WebGPU", () => {
   });
 
   test("undo removes the last stroke and clear empties the pad", async () => {
+    await page.keyboard.press("Escape");
+    await draw(page, "4");
+    await expectPrediction(page, "4");
     await page.click("#clear");
     await expectPrediction(page, "–");
     await draw(page, "1");
@@ -233,6 +238,39 @@ test("after one visit the page works with the server stopped", async () => {
     await waitForState(page, "ready");
     await write(page, "42");
     await expectPrediction(page, "42");
+  } finally {
+    await browser.close();
+    await site.close();
+  }
+});
+
+test("under a strict CSP header the page works, violates nothing and asks no other origin", async () => {
+  const policy = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
+  const site = await serve(ROOT, { "content-security-policy": policy });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: BASE_ARGS });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1000, height: 760 } });
+    const violations = [];
+    const foreign = [];
+    page.on("console", (message) => {
+      if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+    });
+    page.on("request", (request) => {
+      if (new URL(request.url()).origin !== site.url) foreign.push(request.url());
+    });
+    await page.exposeFunction("reportViolation", (text) => violations.push(text));
+    await page.addInitScript(() => {
+      document.addEventListener("securitypolicyviolation", (event) =>
+        window.reportViolation(`${event.violatedDirective}: ${event.blockedURI}`),
+      );
+    });
+    await page.goto(`${site.url}/www/index.html`);
+    await waitForState(page, "ready");
+    await write(page, "31");
+    await expectPrediction(page, "31");
+    await page.locator("#prediction .char").first().click();
+    assert.deepEqual(violations, []);
+    assert.deepEqual(foreign, []);
   } finally {
     await browser.close();
     await site.close();

@@ -290,10 +290,20 @@ async function copyText() {
   const text = currentText();
   try {
     await navigator.clipboard.writeText(text);
-    $("#status").textContent = `Copied “${text}”.`;
+    flash(`Copied “${text}”.`);
   } catch (error) {
-    $("#status").textContent = `Copying failed (${describe(error)}): select the text and copy it.`;
+    flash(`Copying failed (${describe(error)}): select the text and copy it.`);
   }
+}
+
+/** Shows `message` in the status line for a few seconds, then what was there before. */
+function flash(message) {
+  const status = $("#status");
+  const before = status.textContent;
+  status.textContent = message;
+  setTimeout(() => {
+    if (status.textContent === message) status.textContent = before;
+  }, 3000);
 }
 $("#copy").addEventListener("click", copyText);
 
@@ -404,7 +414,7 @@ function offerModels(models, chosen) {
 /** Loads `model` on the CPU (answering at once), then tries WebGPU in the background. */
 async function loadModel(model) {
   const loaded = ++modelGeneration;
-  const weightsUrl = new URL(`models/${model.file}`, MANIFEST_URL).href;
+  const weightsUrl = new URL(model.file, MANIFEST_URL).href; // files are relative to the list
   const backend = requestedBackend();
   setState("loading", `Loading ${model.name}…`);
   let next;
