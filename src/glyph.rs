@@ -40,6 +40,11 @@ impl Glyph {
         &self.pixels
     }
 
+    /// Mean ink over the 28×28 pixels: how much of the image is drawn on.
+    pub fn mean_ink(&self) -> f32 {
+        self.pixels.iter().sum::<f32>() / GLYPH_PIXELS as f32
+    }
+
     /// The glyph as 8-bit grey levels (0 = paper), for previews and PNG output.
     pub fn to_bytes(&self) -> [u8; GLYPH_PIXELS] {
         self.pixels.map(|v| (v * 255.0).round() as u8)

@@ -22,4 +22,4 @@ pub use preprocess::{
 pub use reading::{Layout, ReadCharacter, Reading, UNSURE};
 pub use recognizer::{Candidate, Prediction, RecognizeError, Recognizer};
 pub use segment::{Bounds, Character, Segment, segment};
-pub use weights::{ModelMetadata, WeightsError};
+pub use weights::{InkRange, ModelMetadata, WeightsError};

@@ -5,6 +5,7 @@ use crate::glyph::Glyph;
 use crate::preprocess::{Stroke, glyph_from_strokes};
 use crate::recognizer::{Prediction, RecognizeError, Recognizer};
 use crate::segment::{Bounds, Character, segment};
+use crate::weights::ModelMetadata;
 
 /// What the text shows for a character the network is unsure of.
 pub const UNSURE: &str = "?";
@@ -17,7 +18,7 @@ pub struct ReadCharacter {
     /// What the network saw.
     pub glyph: Glyph,
     pub prediction: Prediction,
-    /// Whether its best label reached the model's rejection threshold.
+    /// Whether the model stands by its best label (see [`ModelMetadata::is_sure`]).
     pub sure: bool,
 }
 
@@ -40,7 +41,7 @@ pub struct Reading {
 }
 
 impl Reading {
-    /// The text, with [`UNSURE`] for each character below the rejection threshold.
+    /// The text, with [`UNSURE`] for each character the model does not stand by.
     pub fn text(&self) -> String {
         self.characters.iter().map(ReadCharacter::text).collect()
     }
@@ -112,7 +113,7 @@ impl Layout {
     /// Assembles the reading from the batch's predictions (in [`Layout::glyphs`] order). A wide
     /// group reads as several characters when their joint probability beats its own, weighed
     /// by how plausible its shape is for one character.
-    pub fn read(self, predictions: &[Prediction], rejection_threshold: f32) -> Reading {
+    pub fn read(self, predictions: &[Prediction], metadata: &ModelMetadata) -> Reading {
         let confidence =
             |slot: &Slot, predictions: &[Prediction]| predictions[slot.glyph].best().probability;
         let joint = |slots: &[Slot]| -> f32 {
@@ -138,10 +139,11 @@ impl Layout {
             .into_iter()
             .map(|slot| {
                 let prediction = predictions[slot.glyph].clone();
+                let glyph = self.glyphs[slot.glyph].clone();
                 ReadCharacter {
                     bounds: slot.bounds,
-                    glyph: self.glyphs[slot.glyph].clone(),
-                    sure: prediction.best().probability >= rejection_threshold,
+                    sure: metadata.is_sure(glyph.mean_ink(), prediction.best().probability),
+                    glyph,
                     prediction,
                 }
             })
@@ -155,6 +157,6 @@ impl Recognizer {
     pub fn read(&self, strokes: &[Stroke]) -> Result<Reading, RecognizeError> {
         let layout = Layout::of(strokes);
         let predictions = self.recognize_batch(layout.glyphs())?;
-        Ok(layout.read(&predictions, self.metadata().rejection_threshold))
+        Ok(layout.read(&predictions, self.metadata()))
     }
 }

@@ -242,7 +242,7 @@ impl Recognizer {
         let layout = Layout::of(&parse_strokes(strokes)?);
         let preprocessed = now_ms();
         let predictions = self.predict(layout.glyphs()).await?;
-        let reading = layout.read(&predictions, self.inner.metadata().rejection_threshold);
+        let reading = layout.read(&predictions, self.inner.metadata());
         to_js(&Reading {
             text: reading.text(),
             characters: reading.characters.iter().map(Character::from).collect(),

@@ -35,6 +35,17 @@ pub struct ModelMetadata {
     /// validation split by the training crate; `0` (files from before calibration) accepts all.
     #[serde(default)]
     pub rejection_threshold: f32,
+    /// The mean ink (see [`crate::Glyph::mean_ink`]) of the training data's glyphs; a character
+    /// outside it is unsure whatever the network says. `None` (older files) checks nothing.
+    #[serde(default)]
+    pub ink_range: Option<InkRange>,
+}
+
+/// Bounds on a glyph's mean ink, both inclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct InkRange {
+    pub min: f32,
+    pub max: f32,
 }
 
 impl ModelMetadata {
@@ -50,7 +61,19 @@ impl ModelMetadata {
             trained_at: String::new(),
             test_accuracy: None,
             rejection_threshold: 0.0,
+            ink_range: None,
         }
+    }
+
+    /// Whether a character may be shown as read: the network's best probability reaches the
+    /// rejection threshold, and the glyph's [`crate::Glyph::mean_ink`] is within the training data's. The
+    /// second check catches scratch-outs, which hold far more ink than any digit yet can get
+    /// a confident answer from a network that has only seen digits.
+    pub fn is_sure(&self, mean_ink: f32, probability: f32) -> bool {
+        probability >= self.rejection_threshold
+            && self
+                .ink_range
+                .is_none_or(|range| (range.min..=range.max).contains(&mean_ink))
     }
 
     fn check_compatible(&self) -> Result<(), String> {

@@ -29,12 +29,14 @@ pub fn evaluate(recognizer: &Recognizer, samples: &[Sample]) -> Result<Evaluatio
             .iter()
             .map(|s| Glyph::from_mnist_bytes(&s.pixels))
             .collect();
-        for (sample, prediction) in chunk.iter().zip(recognizer.recognize_batch(&glyphs)?) {
+        let predictions = recognizer.recognize_batch(&glyphs)?;
+        for ((sample, glyph), prediction) in chunk.iter().zip(&glyphs).zip(predictions) {
             let best = prediction.best();
             confusion.record(sample.class, best.class);
             scores.push(Scored {
                 confidence: best.probability,
                 correct: best.class == sample.class,
+                mean_ink: glyph.mean_ink(),
             });
             if best.class != sample.class {
                 misclassified.push(Misclassified {

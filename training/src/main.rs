@@ -206,10 +206,12 @@ fn calibrated(
     let target = config.rejection.target_accuracy;
     let mut metadata = recognizer.metadata().clone();
     metadata.rejection_threshold = rejection::calibrate(&scores, target);
-    let kept = rejection::selective(&scores, metadata.rejection_threshold);
+    metadata.ink_range = rejection::ink_range(&scores);
+    let kept = rejection::selective(&scores, &metadata);
     println!(
-        "rejection threshold {:.4}: keeps {:.2}% of the validation images at {:.2}% accuracy (target {:.2}%)",
+        "rejection threshold {:.4}, mean ink {:?}: keeps {:.2}% of the validation images at {:.2}% accuracy (target {:.2}%)",
         metadata.rejection_threshold,
+        metadata.ink_range,
         100.0 * kept.coverage,
         100.0 * kept.accuracy,
         100.0 * target

@@ -3,18 +3,28 @@
 
 use anyhow::Result;
 use handwriting::{
-    Glyph, PixelFormat, Point, Raster, Recognizer, Stroke, glyph_from_raster, glyph_from_strokes,
+    Glyph, InkRange, ModelMetadata, PixelFormat, Point, Raster, Recognizer, Stroke,
+    glyph_from_raster, glyph_from_strokes,
 };
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
 
-/// How sure the network was of one labelled image, and whether it was right.
+/// How sure the network was of one labelled image, whether it was right, and the image's
+/// mean ink.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Scored {
     pub confidence: f32,
     pub correct: bool,
+    pub mean_ink: f32,
 }
+
+/// The ink range spans the validation images from this quantile to its complement: the
+/// extremes of 5,000 scans include a few freak images.
+const INK_QUANTILE: f64 = 0.001;
+/// ...widened by this fraction of that span on each side: drawn digits vary more than MNIST's
+/// scans, and only gross excess (a scratch-out) should count.
+const INK_MARGIN: f32 = 0.25;
 
 /// The `[rejection]` section of the config.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -45,7 +55,23 @@ pub fn calibrate(scores: &[Scored], target_accuracy: f64) -> f32 {
     threshold
 }
 
-/// What a threshold keeps of a labelled set and how accurate the kept part is.
+/// The mean ink of all but the lightest and heaviest few validation images, with a margin.
+pub fn ink_range(scores: &[Scored]) -> Option<InkRange> {
+    let mut inks: Vec<f32> = scores.iter().map(|s| s.mean_ink).collect();
+    inks.sort_by(f32::total_cmp);
+    let at = |quantile: f64| {
+        let index = (quantile * (inks.len() - 1) as f64).round() as usize;
+        inks.get(index).copied()
+    };
+    let (min, max) = (at(INK_QUANTILE)?, at(1.0 - INK_QUANTILE)?);
+    let margin = INK_MARGIN * (max - min);
+    Some(InkRange {
+        min: (min - margin).max(0.0),
+        max: max + margin,
+    })
+}
+
+/// What a model's rejection keeps of a labelled set and how accurate the kept part is.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Selective {
     /// Fraction of images accepted.
@@ -54,10 +80,10 @@ pub struct Selective {
     pub accuracy: f64,
 }
 
-pub fn selective(scores: &[Scored], threshold: f32) -> Selective {
+pub fn selective(scores: &[Scored], metadata: &ModelMetadata) -> Selective {
     let accepted: Vec<&Scored> = scores
         .iter()
-        .filter(|s| s.confidence >= threshold)
+        .filter(|s| metadata.is_sure(s.mean_ink, s.confidence))
         .collect();
     let correct = accepted.iter().filter(|s| s.correct).count();
     Selective {
@@ -126,13 +152,17 @@ pub fn off_distribution(
     glyphs: &[Glyph],
     count: usize,
 ) -> Result<OffDistribution> {
-    let threshold = recognizer.metadata().rejection_threshold;
+    let metadata = recognizer.metadata();
     let confidences: Vec<f32> = recognizer
         .recognize_batch(glyphs)?
         .iter()
         .map(|p| p.best().probability)
         .collect();
-    let unsure = confidences.iter().filter(|&&c| c < threshold).count();
+    let unsure = glyphs
+        .iter()
+        .zip(&confidences)
+        .filter(|(glyph, confidence)| !metadata.is_sure(glyph.mean_ink(), **confidence))
+        .count();
     Ok(OffDistribution {
         count,
         rejected: (count - glyphs.len() + unsure) as f64 / count.max(1) as f64,
@@ -145,8 +175,8 @@ pub fn off_distribution(
 /// scribbles and noise fare.
 pub fn facts(recognizer: &Recognizer, test_scores: &[Scored]) -> Result<Vec<(String, String)>> {
     const TRIALS: usize = 1000;
-    let threshold = recognizer.metadata().rejection_threshold;
-    let kept = selective(test_scores, threshold);
+    let metadata = recognizer.metadata();
+    let kept = selective(test_scores, metadata);
     let scribble_glyphs: Vec<Glyph> = scribbles(TRIALS, 1)
         .iter()
         .filter_map(|strokes| glyph_from_strokes(strokes).ok())
@@ -167,9 +197,18 @@ pub fn facts(recognizer: &Recognizer, test_scores: &[Scored]) -> Result<Vec<(Str
         )
     };
     Ok(vec![
-        ("rejection threshold".into(), format!("{threshold:.4}")),
         (
-            "test images accepted at the threshold".into(),
+            "rejection threshold".into(),
+            format!("{:.4}", metadata.rejection_threshold),
+        ),
+        (
+            "mean ink accepted".into(),
+            metadata.ink_range.map_or("any".into(), |range| {
+                format!("{:.3} to {:.3}", range.min, range.max)
+            }),
+        ),
+        (
+            "test images accepted".into(),
             format!(
                 "{:.2}% (accuracy among them {:.2}%)",
                 100.0 * kept.coverage,
@@ -197,8 +236,16 @@ mod tests {
             .map(|&(confidence, correct)| Scored {
                 confidence,
                 correct,
+                mean_ink: 0.1,
             })
             .collect()
+    }
+
+    fn metadata(threshold: f32, ink_range: Option<InkRange>) -> ModelMetadata {
+        let mut metadata = ModelMetadata::new(vec!["0".into(), "1".into()], "test");
+        metadata.rejection_threshold = threshold;
+        metadata.ink_range = ink_range;
+        metadata
     }
 
     #[test]
@@ -229,9 +276,22 @@ mod tests {
     #[test]
     fn selective_accuracy_counts_only_accepted_images() {
         let s = scores(&[(0.99, true), (0.95, true), (0.9, false), (0.8, true)]);
-        let kept = selective(&s, 0.95);
+        let kept = selective(&s, &metadata(0.95, None));
         assert_eq!((kept.coverage, kept.accuracy), (0.5, 1.0));
-        assert_eq!(selective(&s, 1.5).accuracy, 1.0);
+        assert_eq!(selective(&s, &metadata(1.5, None)).accuracy, 1.0);
+    }
+
+    #[test]
+    fn images_with_unusual_ink_are_rejected_however_confident() {
+        let mut s = scores(&[(0.99, true), (0.99, false)]);
+        s[1].mean_ink = 0.5;
+        let range = ink_range(&s[..1]).unwrap();
+        assert!(range.min <= 0.1 && range.max >= 0.1);
+        let kept = selective(&s, &metadata(0.9, Some(range)));
+        assert_eq!((kept.coverage, kept.accuracy), (0.5, 1.0));
+        let widened = ink_range(&scores(&[(0.9, true), (0.9, true)])).unwrap();
+        assert_eq!((widened.min, widened.max), (0.1, 0.1));
+        assert!(ink_range(&[]).is_none());
     }
 
     #[test]
