@@ -45,8 +45,20 @@ async function latency(page, backend) {
       await recognizer.recognizeStrokes(seven);
       times.push(performance.now() - start);
     }
+    // A line of four characters read in one batch, as the page does.
+    const line = [0, 1, 2, 3].map((i) => ({
+      points: seven[0].points.map(({ x, y }) => ({ x: x + i * 220, y })),
+      width: 18,
+    }));
+    const lineTimes = [];
+    for (let i = 0; i < runs; i++) {
+      const start = performance.now();
+      await recognizer.read(line);
+      lineTimes.push(performance.now() - start);
+    }
+    const median = (values) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)];
     times.sort((a, b) => a - b);
-    return { p50: times[Math.floor(runs * 0.5)], p95: times[Math.floor(runs * 0.95)] };
+    return { p50: times[Math.floor(runs * 0.5)], p95: times[Math.floor(runs * 0.95)], lineP50: median(lineTimes) };
   }, { backend, runs: RUNS });
 }
 
@@ -64,8 +76,8 @@ async function measure(server, name, args, query) {
     // The page switches to WebGPU by itself once that module answers.
     await page.waitForFunction((b) => document.body.dataset.backend === b, name, { timeout: 120_000 });
     const ready = await page.evaluate(() => performance.now());
-    const { p50, p95 } = await latency(page, name);
-    console.log(`${name.padEnd(7)} navigation→answering ${ready.toFixed(0)} ms   latency p50 ${p50.toFixed(2)} ms  p95 ${p95.toFixed(2)} ms  (${RUNS} runs)`);
+    const { p50, p95, lineP50 } = await latency(page, name);
+    console.log(`${name.padEnd(7)} navigation→answering ${ready.toFixed(0)} ms   latency p50 ${p50.toFixed(2)} ms  p95 ${p95.toFixed(2)} ms  (${RUNS} runs)   4-character line p50 ${lineP50.toFixed(2)} ms`);
   } finally {
     await browser.close();
   }
