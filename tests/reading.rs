@@ -2,8 +2,8 @@
 
 mod common;
 
-use common::{HEIGHT, PEN, digit, line, scribble};
-use handwriting::{CpuBackend, Recognizer, Stroke};
+use common::{HEIGHT, digit, line, scribble, touching_noughts};
+use handwriting::{CpuBackend, Recognizer};
 
 fn shipped() -> Recognizer {
     let bytes = std::fs::read(concat!(
@@ -34,13 +34,7 @@ fn a_year_and_a_phone_number_read_as_written() {
 
 #[test]
 fn touching_digits_read_as_two() {
-    let first = digit('0', 0.0, 0.0).remove(0);
-    let second = digit('0', 0.62 * HEIGHT, 0.0).remove(0);
-    let joined = Stroke {
-        points: first.points.iter().chain(&second.points).copied().collect(),
-        width: PEN,
-    };
-    assert_eq!(shipped().read(&[joined]).unwrap().text(), "00");
+    assert_eq!(shipped().read(&[touching_noughts()]).unwrap().text(), "00");
 }
 
 #[test]

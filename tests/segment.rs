@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{HEIGHT, PEN, digit, line};
+use common::{HEIGHT, PEN, digit, line, touching_noughts};
 use handwriting::{Layout, Point, Stroke, segment};
 
 fn stroke_counts(strokes: &[Stroke]) -> Vec<usize> {
@@ -49,13 +49,7 @@ fn close_and_wide_gaps_both_separate_characters() {
 
 #[test]
 fn characters_written_touching_in_one_stroke_get_a_split_reading() {
-    let first = digit('0', 0.0, 0.0).remove(0);
-    let second = digit('0', 0.62 * HEIGHT, 0.0).remove(0);
-    let joined = Stroke {
-        points: first.points.iter().chain(&second.points).copied().collect(),
-        width: PEN,
-    };
-    let segments = segment(&[joined]);
+    let segments = segment(&[touching_noughts()]);
     assert_eq!(segments.len(), 1);
     let splits = &segments[0].splits;
     assert!(splits.iter().all(|pieces| pieces.len() == 2), "{splits:?}");

@@ -54,3 +54,14 @@ pub fn line(text: &str, advance: f32) -> Vec<Stroke> {
 pub fn scribble(left: f32, top: f32) -> Vec<Stroke> {
     strokes(&fixture()["scribble"], left, top)
 }
+
+/// Two noughts written in one stroke, the second starting where the first ends, overlapping
+/// it slightly: characters written touching. They meet around `x = 0.65 * HEIGHT`.
+pub fn touching_noughts() -> Stroke {
+    let first = digit('0', 0.0, 0.0).remove(0);
+    let second = digit('0', 0.62 * HEIGHT, 0.0).remove(0);
+    Stroke {
+        points: first.points.iter().chain(&second.points).copied().collect(),
+        width: PEN,
+    }
+}
