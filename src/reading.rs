@@ -114,17 +114,11 @@ impl Layout {
     /// group reads as several characters when their joint probability beats its own, weighed
     /// by how plausible its shape is for one character.
     pub fn read(self, predictions: &[Prediction], metadata: &ModelMetadata) -> Reading {
-        let confidence =
-            |slot: &Slot, predictions: &[Prediction]| predictions[slot.glyph].best().probability;
-        let joint = |slots: &[Slot]| -> f32 {
-            slots
-                .iter()
-                .map(|slot| confidence(slot, predictions))
-                .product()
-        };
+        let confidence = |slot: &Slot| predictions[slot.glyph].best().probability;
+        let joint = |slots: &[Slot]| -> f32 { slots.iter().map(confidence).product() };
         let mut chosen = Vec::new();
         for place in &self.places {
-            let whole = confidence(&place.whole, predictions) * place.whole_plausibility;
+            let whole = confidence(&place.whole) * place.whole_plausibility;
             let best_split = place
                 .splits
                 .iter()
