@@ -2,8 +2,8 @@
 
 mod common;
 
-use common::{HEIGHT, digit, line, scribble, touching_noughts};
-use handwriting::{CpuBackend, Recognizer};
+use common::{HEIGHT, PEN, digit, line, scribble, touching_noughts};
+use handwriting::{CpuBackend, Point, Recognizer, Stroke};
 
 fn shipped() -> Recognizer {
     let bytes = std::fs::read(concat!(
@@ -59,4 +59,63 @@ fn a_scribble_is_marked_unsure() {
     let reading = shipped().read(&scribble(0.0, 0.0)).unwrap();
     assert_eq!(reading.text(), "?");
     assert!(!reading.characters[0].sure);
+}
+
+#[test]
+fn a_single_dot_reads_as_nothing() {
+    let dot = Stroke {
+        points: vec![Point { x: 300.0, y: 200.0 }, Point { x: 301.0, y: 200.5 }],
+        width: PEN,
+    };
+    assert_eq!(shipped().read(&[dot]).unwrap().text(), "");
+}
+
+#[test]
+fn a_pad_covered_in_ink_is_unsure() {
+    // Back-and-forth strokes as wide as their spacing, until a 600×400 pad is black.
+    let points = (0..=40)
+        .flat_map(|row| {
+            let y = row as f32 * 10.0;
+            [Point { x: 0.0, y }, Point { x: 600.0, y }]
+        })
+        .collect();
+    let covered = Stroke { points, width: 14.0 };
+    let reading = shipped().read(&[covered]).unwrap();
+    assert!(!reading.characters.is_empty());
+    assert!(
+        reading.text().chars().all(|c| c.to_string() == handwriting::UNSURE),
+        "{}",
+        reading.text()
+    );
+}
+
+#[test]
+fn a_ten_thousand_point_stroke_reads_like_its_few_point_original() {
+    let seven = digit('7', 0.0, 0.0);
+    let dense: Vec<Stroke> = seven
+        .iter()
+        .map(|stroke| {
+            let per_segment = 10_000 / (stroke.points.len() - 1);
+            let points = stroke
+                .points
+                .windows(2)
+                .flat_map(|pair| {
+                    (0..per_segment).map(move |i| {
+                        let t = i as f32 / per_segment as f32;
+                        Point {
+                            x: pair[0].x + t * (pair[1].x - pair[0].x),
+                            y: pair[0].y + t * (pair[1].y - pair[0].y),
+                        }
+                    })
+                })
+                .chain(stroke.points.last().copied())
+                .collect();
+            Stroke {
+                points,
+                width: stroke.width,
+            }
+        })
+        .collect();
+    assert!(dense[0].points.len() >= 10_000);
+    assert_eq!(shipped().read(&dense).unwrap().text(), "7");
 }
