@@ -269,6 +269,40 @@ impl Recognizer {
         self.recognize_glyph(glyph_from_raster(&raster), started)
             .await
     }
+
+    /// Class probabilities for glyphs already in the network's 28×28 convention, skipping the
+    /// preprocessing: `glyphs` holds `n × 784` row-major ink intensities (0 paper, 1 ink), the
+    /// result `n × labels.length` probabilities, in one forward pass. It exists so that a
+    /// benchmark can feed this network and another runtime exactly the same input (MNIST
+    /// images, say); the page itself goes through `read` or `recognizeStrokes`.
+    #[wasm_bindgen(js_name = classifyGlyphs)]
+    pub async fn classify_glyphs(&self, glyphs: Vec<f32>) -> Result<js_sys::Float32Array, JsError> {
+        if glyphs.is_empty() || !glyphs.len().is_multiple_of(GLYPH_PIXELS) {
+            return Err(JsError::new(&format!(
+                "glyphs must hold a positive multiple of {GLYPH_PIXELS} values, not {}",
+                glyphs.len()
+            )));
+        }
+        let glyphs: Vec<Glyph> = glyphs
+            .chunks_exact(GLYPH_PIXELS)
+            .map(|pixels| Glyph::from_intensities(pixels.try_into().expect("chunk of 784")))
+            .collect();
+        let data = self
+            .inner
+            .probabilities(&glyphs)
+            .into_data_async()
+            .await
+            .map_err(|e| {
+                JsError::new(&format!(
+                    "the {} backend failed: {e:?}",
+                    self.backend.name()
+                ))
+            })?;
+        let values = data
+            .try_to_vec::<f32>()
+            .map_err(|e| JsError::new(&format!("unexpected output: {e:?}")))?;
+        Ok(js_sys::Float32Array::from(values.as_slice()))
+    }
 }
 
 impl Recognizer {

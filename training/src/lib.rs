@@ -15,4 +15,5 @@ pub mod predict;
 pub mod progress;
 pub mod rejection;
 pub mod report;
+pub mod tfjs;
 pub mod train;

@@ -12,7 +12,7 @@ use handwriting::{CpuBackend, ModelMetadata, Recognizer, weights};
 use training::config::{Config, DEFAULT_CONFIG};
 use training::data::{self, DatasetKind, Sample};
 use training::report::{self, Report};
-use training::{atomic, evaluate, fetch, history, manifest, predict, rejection, train};
+use training::{atomic, evaluate, fetch, history, manifest, predict, rejection, tfjs, train};
 
 // Flex allocates and frees many short-lived buffers per step; mimalloc measured 1.6× faster
 // than glibc's malloc for training here.
@@ -52,6 +52,13 @@ enum Command {
         /// Image files to recognise.
         #[arg(required = true)]
         files: Vec<PathBuf>,
+    },
+    /// Write a weights file as a TensorFlow.js layers model (model.json + weights.bin), for
+    /// the browser benchmark in bench/.
+    ExportTfjs {
+        /// Folder to write model.json and weights.bin into.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
     },
 }
 
@@ -126,6 +133,7 @@ fn main() -> ExitCode {
         Some(Command::Evaluate) => evaluate_command(&config),
         Some(Command::Calibrate) => calibrate_command(&config),
         Some(Command::Predict { files }) => predict_command(&config, &files),
+        Some(Command::ExportTfjs { out }) => export_tfjs_command(&config, &out),
     });
     match outcome {
         Ok(code) => code,
@@ -350,4 +358,18 @@ fn predict_command(config: &Config, files: &[PathBuf]) -> Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+fn export_tfjs_command(config: &Config, out: &Path) -> Result<ExitCode> {
+    let recognizer = load_recognizer(config)?;
+    tfjs::write(
+        &tfjs::export(recognizer.model(), recognizer.metadata())?,
+        out,
+    )?;
+    println!(
+        "{} written as a TF.js layers model to {}",
+        config.output.weights.display(),
+        out.display()
+    );
+    Ok(ExitCode::SUCCESS)
 }
