@@ -1,5 +1,6 @@
 //! Reader for the IDX files MNIST and EMNIST ship in, raw or gzip-compressed.
 
+use std::borrow::Cow;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -34,6 +35,11 @@ pub enum IdxError {
         expected: u64,
         actual: u64,
     },
+    #[error(
+        "{path} is corrupt: its header claims dimensions {dims:?}, more data than the {} GiB an IDX file may hold",
+        MAX_DATA_BYTES >> 30
+    )]
+    Oversized { path: PathBuf, dims: Vec<u32> },
     #[error("{path} has {extra} bytes after the data its header describes")]
     TrailingData { path: PathBuf, extra: u64 },
     #[error("{path} has images of {rows}×{cols} pixels; expected 28×28")]
@@ -51,7 +57,17 @@ pub struct IdxImages {
 
 /// Reads an IDX3 image file (magic `0x00000803`).
 pub fn read_images(path: &Path) -> Result<IdxImages, IdxError> {
-    let bytes = read_maybe_gzip(path)?;
+    parse_images(&read_file(path)?, path)
+}
+
+/// Reads an IDX1 label file (magic `0x00000801`).
+pub fn read_labels(path: &Path) -> Result<Vec<u8>, IdxError> {
+    parse_labels(&read_file(path)?, path)
+}
+
+/// Parses the bytes of an IDX3 image file, raw or gzip-compressed; `path` names it in errors.
+pub fn parse_images(file: &[u8], path: &Path) -> Result<IdxImages, IdxError> {
+    let bytes = decompress(file, path)?;
     let (dims, data) = parse(&bytes, path, 3, "image")?;
     Ok(IdxImages {
         count: dims[0] as usize,
@@ -61,9 +77,9 @@ pub fn read_images(path: &Path) -> Result<IdxImages, IdxError> {
     })
 }
 
-/// Reads an IDX1 label file (magic `0x00000801`).
-pub fn read_labels(path: &Path) -> Result<Vec<u8>, IdxError> {
-    let bytes = read_maybe_gzip(path)?;
+/// Parses the bytes of an IDX1 label file, raw or gzip-compressed; `path` names it in errors.
+pub fn parse_labels(file: &[u8], path: &Path) -> Result<Vec<u8>, IdxError> {
+    let bytes = decompress(file, path)?;
     let (_, data) = parse(&bytes, path, 1, "label")?;
     Ok(data.to_vec())
 }
@@ -106,7 +122,10 @@ fn parse<'a>(
         .iter()
         .try_fold(1u64, |acc, &d| acc.checked_mul(u64::from(d)))
         .filter(|&n| n <= MAX_DATA_BYTES)
-        .ok_or_else(|| truncated(u64::MAX))?;
+        .ok_or_else(|| IdxError::Oversized {
+            path: path.to_path_buf(),
+            dims: dims.clone(),
+        })?;
     let data = &bytes[header_len..];
     let actual = data.len() as u64;
     if actual < data_len {
@@ -125,21 +144,27 @@ fn parse<'a>(
     Ok((dims, data))
 }
 
-fn read_maybe_gzip(path: &Path) -> Result<Vec<u8>, IdxError> {
-    let io = |source| IdxError::Io {
+fn read_file(path: &Path) -> Result<Vec<u8>, IdxError> {
+    std::fs::read(path).map_err(|source| IdxError::Io {
         path: path.to_path_buf(),
         source,
-    };
-    let raw = std::fs::read(path).map_err(io)?;
-    if !raw.starts_with(&[0x1f, 0x8b]) {
-        return Ok(raw);
+    })
+}
+
+/// The file's bytes, gunzipped when they start with gzip's magic number.
+fn decompress<'a>(file: &'a [u8], path: &Path) -> Result<Cow<'a, [u8]>, IdxError> {
+    if !file.starts_with(&[0x1f, 0x8b]) {
+        return Ok(Cow::Borrowed(file));
     }
     let mut decoded = Vec::new();
-    GzDecoder::new(raw.as_slice())
+    GzDecoder::new(file)
         .take(MAX_DATA_BYTES + 1024)
         .read_to_end(&mut decoded)
-        .map_err(io)?;
-    Ok(decoded)
+        .map_err(|source| IdxError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    Ok(Cow::Owned(decoded))
 }
 
 /// Bytes of an IDX file, for tests and fixtures.
@@ -226,7 +251,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let bytes = encode(&[u32::MAX, u32::MAX, u32::MAX], &[0; 16]);
         let error = read_images(&write(dir.path(), "huge", &bytes)).unwrap_err();
-        assert!(matches!(error, IdxError::Truncated { .. }), "{error}");
+        assert!(matches!(error, IdxError::Oversized { .. }), "{error}");
+        assert!(error.to_string().contains("huge"), "{error}");
     }
 
     #[test]

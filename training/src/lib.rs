@@ -4,6 +4,7 @@ pub mod atomic;
 pub mod augment;
 pub mod config;
 pub mod data;
+pub mod epochs;
 pub mod evaluate;
 pub mod fetch;
 pub mod history;

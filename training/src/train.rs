@@ -1,5 +1,6 @@
 //! Fitting the network with burn-train's `Learner`: validation split, checkpoints every epoch,
-//! resume after an interruption, early stopping on validation loss.
+//! resume after an interruption (to the same result as an uninterrupted run), early stopping
+//! on validation loss.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -10,6 +11,7 @@ use burn::data::dataloader::DataLoaderBuilder;
 use burn::lr_scheduler::cosine::CosineAnnealingLrSchedulerConfig;
 use burn::lr_scheduler::linear::LinearLrSchedulerConfig;
 use burn::lr_scheduler::sequential::SequentialLrSchedulerConfig;
+use burn::module::Module;
 use burn::optim::AdamWConfig;
 use burn::store::burn_pack::Reader;
 use burn::tensor::Device;
@@ -24,6 +26,7 @@ use rand::seq::SliceRandom;
 
 use crate::config::Config;
 use crate::data::Sample;
+use crate::epochs::{EpochLoader, epoch_seed};
 use crate::learner::{Classifier, GlyphBatcher, SampleSet};
 use crate::progress::PlainProgress;
 
@@ -46,13 +49,13 @@ pub fn fit(config: &Config, samples: Vec<Sample>, model: Model, fresh: bool) -> 
         valid_indices.len()
     );
     let iterations_per_epoch = train_indices.len().div_ceil(settings.batch_size);
-    let loader = |augmentation, indices, shuffle: bool| {
-        let batcher = GlyphBatcher::new(augmentation, Normalization::MNIST, settings.seed);
+    let loader = |augmentation, indices, seed, shuffle: bool| {
+        let batcher = GlyphBatcher::new(augmentation, Normalization::MNIST, seed);
         let builder = DataLoaderBuilder::new(batcher)
             .batch_size(settings.batch_size)
             .num_workers(settings.data_workers);
         let builder = if shuffle {
-            builder.shuffle(settings.seed)
+            builder.shuffle(seed)
         } else {
             builder
         };
@@ -62,8 +65,22 @@ pub fn fit(config: &Config, samples: Vec<Sample>, model: Model, fresh: bool) -> 
         .augmentation
         .enabled
         .then(|| config.augmentation.clone());
-    let train_loader = loader(augmentation, train_indices, true);
-    let valid_loader = loader(None, valid_indices, false);
+    let device = model
+        .devices()
+        .into_iter()
+        .next()
+        .context("the network has no parameters")?;
+    let train_loader = Arc::new(EpochLoader::new(
+        settings.epochs,
+        resume_from.unwrap_or(0),
+        settings.seed,
+        device,
+        |epoch| {
+            let seed = epoch_seed(settings.seed, epoch);
+            loader(augmentation.clone(), train_indices.clone(), seed, true)
+        },
+    ));
+    let valid_loader = loader(None, valid_indices, settings.seed, false);
 
     let mut training = SupervisedTraining::new(artifact_dir, train_loader, valid_loader)
         .metrics((AccuracyMetric::new(), LossMetric::new()))

@@ -1,0 +1,175 @@
+//! `cargo run -p training` killed mid-run (SIGKILL, or Ctrl-C's SIGINT) resumes from its last
+//! checkpoint when run again with the same config, and ends exactly where an uninterrupted run
+//! ends.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use handwriting::{CpuBackend, Glyph, Recognizer};
+use training::config::DEFAULT_CONFIG;
+
+const EPOCHS: usize = 3;
+
+/// A training run on the repository's 300 MNIST images, in its own folder.
+struct Run {
+    dir: PathBuf,
+}
+
+impl Run {
+    fn new(root: &Path, name: &str) -> Self {
+        let dir = root.join(name);
+        let data = dir.join("data");
+        std::fs::create_dir_all(&data).unwrap();
+        let fixtures = common::repository_root().join("tests/fixtures");
+        for split in ["train", "t10k"] {
+            for kind in ["images-idx3", "labels-idx1"] {
+                std::fs::copy(
+                    fixtures.join(format!("mnist-t10k-300-{kind}-ubyte")),
+                    data.join(format!("{split}-{kind}-ubyte")),
+                )
+                .unwrap();
+            }
+        }
+        let config = std::fs::read_to_string(common::repository_root().join(DEFAULT_CONFIG))
+            .unwrap()
+            .replace("validation_size = 5000", "validation_size = 60");
+        std::fs::write(dir.join("config.toml"), config).unwrap();
+        Self { dir }
+    }
+
+    fn command(&self) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_training"));
+        command
+            .arg("train")
+            .arg("--config")
+            .arg(self.dir.join("config.toml"))
+            .arg("--data-dir")
+            .arg(self.dir.join("data"))
+            .arg("--artifact-dir")
+            .arg(self.dir.join("artifacts"))
+            .arg("--weights")
+            .arg(self.weights())
+            .arg("--report-dir")
+            .arg(self.dir.join("report"))
+            .args(["--epochs", &EPOCHS.to_string(), "--batch-size", "16"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        command
+    }
+
+    fn weights(&self) -> PathBuf {
+        self.dir.join("out/digits.bpk")
+    }
+
+    /// Runs to the end and returns what it printed.
+    fn complete(&self) -> String {
+        let output = self.command().output().unwrap();
+        assert_success(&output);
+        String::from_utf8(output.stdout).unwrap()
+    }
+
+    /// Starts the run and stops it with `signal` part-way through its second epoch.
+    fn interrupt(&self, signal: &str) {
+        let started = Instant::now();
+        let mut child = self.command().spawn().unwrap();
+        let first_checkpoint = self.dir.join("artifacts/checkpoint/model-1.bpk");
+        while !first_checkpoint.exists() {
+            assert!(child.try_wait().unwrap().is_none(), "ended before epoch 1");
+            assert!(
+                started.elapsed() < Duration::from_secs(300),
+                "no checkpoint"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        // About half an epoch in.
+        std::thread::sleep(started.elapsed() / 4);
+        stop(&mut child, signal);
+        assert!(
+            !self.weights().exists(),
+            "the run finished before the signal"
+        );
+    }
+}
+
+fn stop(child: &mut Child, signal: &str) {
+    let status = Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let status = child.wait().unwrap();
+    assert!(!status.success(), "{status}");
+}
+
+fn assert_success(output: &Output) {
+    assert!(
+        output.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// The trained network's class probabilities for the 300 images, one vector per image.
+fn probabilities(weights: &Path) -> Vec<Vec<f32>> {
+    let recognizer = Recognizer::from_bytes(
+        &std::fs::read(weights).unwrap(),
+        "test",
+        &CpuBackend::preferred().device(),
+    )
+    .unwrap();
+    let glyphs: Vec<Glyph> = common::mnist_sample()
+        .iter()
+        .map(|s| Glyph::from_mnist_bytes(&s.pixels))
+        .collect();
+    recognizer
+        .recognize_batch(&glyphs)
+        .unwrap()
+        .into_iter()
+        .map(|p| p.probabilities)
+        .collect()
+}
+
+fn test_accuracy(stdout: &str) -> &str {
+    let line = stdout
+        .lines()
+        .find(|line| line.starts_with("test accuracy "))
+        .unwrap_or_else(|| panic!("no accuracy in:\n{stdout}"));
+    line.split(',').next().unwrap()
+}
+
+#[test]
+fn killed_or_interrupted_runs_resume_to_the_uninterrupted_result() {
+    let root = tempfile::tempdir().unwrap();
+    let whole = Run::new(root.path(), "whole");
+    let expected = whole.complete();
+    let expected_probabilities = probabilities(&whole.weights());
+
+    for signal in ["-KILL", "-INT"] {
+        let run = Run::new(root.path(), signal);
+        run.interrupt(signal);
+        let resumed = run.complete();
+        assert!(
+            resumed.contains("resuming from the checkpoint of epoch"),
+            "{signal}: {resumed}"
+        );
+        assert_eq!(
+            test_accuracy(&resumed),
+            test_accuracy(&expected),
+            "{signal}"
+        );
+        let difference = probabilities(&run.weights())
+            .iter()
+            .flatten()
+            .zip(expected_probabilities.iter().flatten())
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0f32, f32::max);
+        assert!(
+            difference < 1e-4,
+            "{signal}: probabilities differ by {difference}"
+        );
+    }
+}
