@@ -76,6 +76,9 @@ async function measure(server, name, args, query) {
     // The page switches to WebGPU by itself once that module answers.
     await page.waitForFunction((b) => document.body.dataset.backend === b, name, { timeout: 120_000 });
     const ready = await page.evaluate(() => performance.now());
+    // The page's own marks (www/app.js): where the start-up time goes.
+    const marks = await page.evaluate(() => performance.getEntriesByType("mark").map((m) => `${m.name} ${m.startTime.toFixed(0)} ms`));
+    if (marks.length) console.log(`${name.padEnd(7)} start-up marks: ${marks.join(", ")}`);
     const { p50, p95, lineP50 } = await latency(page, name);
     console.log(`${name.padEnd(7)} navigation→answering ${ready.toFixed(0)} ms   latency p50 ${p50.toFixed(2)} ms  p95 ${p95.toFixed(2)} ms  (${RUNS} runs)   4-character line p50 ${lineP50.toFixed(2)} ms`);
   } finally {

@@ -22,6 +22,8 @@ const ctx = pad.getContext("2d");
 const strokes = [];
 let current = null;
 let cpu = null;
+/** The CPU module's compilation, started at once so that it overlaps the weights' download. */
+let cpuModuleReady = null;
 let active = null;
 let generation = 0;
 let inFlight = false;
@@ -411,6 +413,18 @@ function offerModels(models, chosen) {
   });
 }
 
+/** The bytes of a weights file; errors name the file. */
+async function fetchWeights(url) {
+  let response;
+  try {
+    response = await fetch(url);
+  } catch (error) {
+    throw new Error(`cannot load the weights from ${url}: ${describe(error)}`);
+  }
+  if (!response.ok) throw new Error(`cannot load the weights from ${url}: HTTP ${response.status} ${response.statusText}`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
 /** Loads `model` on the CPU (answering at once), then tries WebGPU in the background. */
 async function loadModel(model) {
   const loaded = ++modelGeneration;
@@ -419,7 +433,10 @@ async function loadModel(model) {
   setState("loading", `Loading ${model.name}…`);
   let next;
   try {
-    next = await CpuRecognizer.load(weightsUrl, "cpu");
+    // The weights download while the module compiles, not after.
+    const [bytes] = await Promise.all([fetchWeights(weightsUrl), cpuModuleReady]);
+    performance.mark("handwriting:weights-and-module");
+    next = await CpuRecognizer.fromBytes(bytes, weightsUrl, "cpu");
   } catch (error) {
     setState("error", `The recognizer could not start: ${describe(error)}`);
     return;
@@ -430,6 +447,7 @@ async function loadModel(model) {
   cpu = next;
   useRecognizer(cpu, "CPU");
   setState("ready", `Ready: write on the pad (${model.name}).`);
+  performance.mark("handwriting:ready");
   recognizeNow();
   if (backend !== "cpu" && "gpu" in navigator) {
     upgradeToWebGpu(backend, weightsUrl, loaded).catch((error) => {
@@ -443,10 +461,11 @@ async function start() {
   setState("loading", "Loading the recognizer…");
   resizePad();
   drawPreview(null);
-  registerServiceWorker();
+  cpuModuleReady = initCpu();
+  cpuModuleReady.catch(() => {}); // reported by loadModel, which awaits it
   let models;
   try {
-    [models] = await Promise.all([loadManifest(), initCpu()]);
+    models = await loadManifest();
   } catch (error) {
     setState("error", `The recognizer could not start: ${describe(error)}`);
     return;
@@ -454,9 +473,14 @@ async function start() {
   const model = rememberedModel(models);
   offerModels(models, model);
   await loadModel(model);
+  registerServiceWorker();
 }
 
-/** After the first visit, the page, the wasm and the weights come from the cache offline. */
+/**
+ * After the first visit, the page, the wasm and the weights come from the cache offline.
+ * Registered once the page answers: the worker's install downloads the same files again, which
+ * on a first visit would otherwise compete with the page's own downloads.
+ */
 function registerServiceWorker() {
   if (!("serviceWorker" in navigator)) return;
   navigator.serviceWorker.register(new URL("sw.js", import.meta.url)).catch((error) => {
