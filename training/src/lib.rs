@@ -2,6 +2,7 @@
 
 pub mod atomic;
 pub mod augment;
+pub mod benchmark;
 pub mod config;
 pub mod data;
 pub mod epochs;

@@ -53,6 +53,13 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Time one epoch of training as `train` runs it, writing nothing (the comparison with
+    /// PyTorch in bench/training/ runs this).
+    Benchmark {
+        /// Train on this many training images instead of all of them.
+        #[arg(long, value_name = "COUNT")]
+        train_images: Option<usize>,
+    },
     /// Write a weights file as a TensorFlow.js layers model (model.json + weights.bin), for
     /// the browser benchmark in bench/.
     ExportTfjs {
@@ -133,6 +140,7 @@ fn main() -> ExitCode {
         Some(Command::Evaluate) => evaluate_command(&config),
         Some(Command::Calibrate) => calibrate_command(&config),
         Some(Command::Predict { files }) => predict_command(&config, &files),
+        Some(Command::Benchmark { train_images }) => benchmark_command(&config, train_images),
         Some(Command::ExportTfjs { out }) => export_tfjs_command(&config, &out),
     });
     match outcome {
@@ -348,6 +356,18 @@ fn write_report(
             .join(", ")
     );
     Ok(())
+}
+
+fn benchmark_command(config: &Config, train_images: Option<usize>) -> Result<ExitCode> {
+    let timing = training::benchmark::one_epoch(config, load_data(config)?, train_images)?;
+    println!(
+        "epoch: {} training + {} validation images in {:.2} s: {:.1} training images/s",
+        timing.train_images,
+        timing.valid_images,
+        timing.seconds,
+        timing.train_images as f64 / timing.seconds
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn predict_command(config: &Config, files: &[PathBuf]) -> Result<ExitCode> {
