@@ -85,6 +85,16 @@ impl ModelMetadata {
                 self.architecture, self.architecture_version
             ));
         }
+        if self.config.num_classes == 0 {
+            return Err("its network has no classes".into());
+        }
+        // Burn's dropout panics on anything else, even in a network that only infers.
+        let dropout = self.config.dropout;
+        if !(0.0..1.0).contains(&dropout) {
+            return Err(format!(
+                "its dropout {dropout} is not a probability in [0, 1)"
+            ));
+        }
         if self.labels.len() != self.config.num_classes {
             return Err(format!(
                 "its metadata lists {} labels for {} classes",

@@ -79,11 +79,17 @@ fn a_pad_covered_in_ink_is_unsure() {
             [Point { x: 0.0, y }, Point { x: 600.0, y }]
         })
         .collect();
-    let covered = Stroke { points, width: 14.0 };
+    let covered = Stroke {
+        points,
+        width: 14.0,
+    };
     let reading = shipped().read(&[covered]).unwrap();
     assert!(!reading.characters.is_empty());
     assert!(
-        reading.text().chars().all(|c| c.to_string() == handwriting::UNSURE),
+        reading
+            .text()
+            .chars()
+            .all(|c| c.to_string() == handwriting::UNSURE),
         "{}",
         reading.text()
     );

@@ -155,6 +155,24 @@ fn incompatible_metadata_is_explained() {
     );
 }
 
+/// Found by the `weights` fuzz target's metadata mode: configurations Burn cannot build
+/// (it panicked) or that could never name a character.
+#[test]
+fn impossible_network_configurations_are_refused() {
+    let device = CpuBackend::preferred().device();
+    let model = ModelMetadata::new(digit_labels(), "test")
+        .config
+        .init(&device);
+    for dropout in [2.0, -0.5, 1.0] {
+        let mut metadata = ModelMetadata::new(digit_labels(), "test");
+        metadata.config.dropout = dropout;
+        expect_error(&weights::encode(&model, &metadata).unwrap(), "dropout");
+    }
+    let mut metadata = ModelMetadata::new(Vec::new(), "test");
+    metadata.config.num_classes = 0;
+    expect_error(&weights::encode(&model, &metadata).unwrap(), "no classes");
+}
+
 #[test]
 fn init_from_keeps_features_and_replaces_a_mismatched_classifier() {
     let device = CpuBackend::preferred().device();
