@@ -36,11 +36,13 @@ before(async () => {
 });
 after(() => server?.close());
 
-async function openPage(args = [], query = "") {
+/** Opens the page; `initScript` runs in it before the page's own scripts. */
+async function openPage(args = [], query = "", initScript) {
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...BASE_ARGS, ...args] });
   const page = await browser.newPage({ viewport: { width: 1000, height: 760 } });
   const problems = [];
   page.on("pageerror", (error) => problems.push(error.message));
+  if (initScript) await page.addInitScript(initScript);
   await page.goto(`${server.url}/www/index.html${query}`);
   return { browser, page, problems };
 }
@@ -171,15 +173,26 @@ describe("on the CPU backend, in a browser without WebGPU", () => {
   });
 });
 
-test("a broken weights URL shows an error in the page", async () => {
+test("a missing or corrupt weights file shows why in the page", async () => {
+  const weights = readFileSync(join(ROOT, "www", "models", "digits.bpk"));
+  const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, ...Buffer.from("JFIF\0 a photo")]);
+  const cases = [
+    { name: "a 404", reply: { status: 404, body: "gone" }, message: /404/ },
+    { name: "a JPEG renamed", reply: { status: 200, body: jpeg }, message: /not a Burn weights/ },
+    { name: "half a file", reply: { status: 200, body: weights.subarray(0, weights.length >> 1) }, message: /cannot load weights/ },
+    { name: "an empty file", reply: { status: 200, body: Buffer.alloc(0) }, message: /empty/ },
+  ];
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: BASE_ARGS });
   try {
-    // Requests a service worker makes would bypass the route below.
-    const page = await browser.newPage({ serviceWorkers: "block" });
-    await page.route("**/models/digits.bpk", (route) => route.fulfill({ status: 404, body: "gone" }));
-    await page.goto(`${server.url}/www/index.html`);
-    await waitForState(page, "error");
-    assert.match(await page.locator("#status").textContent(), /404/);
+    for (const { name, reply, message } of cases) {
+      // Requests a service worker makes would bypass the route below.
+      const page = await browser.newPage({ serviceWorkers: "block" });
+      await page.route("**/models/digits.bpk", (route) => route.fulfill(reply));
+      await page.goto(`${server.url}/www/index.html`);
+      await waitForState(page, "error");
+      assert.match(await page.locator("#status").textContent(), message, name);
+      await page.close();
+    }
   } finally {
     await browser.close();
   }
@@ -274,5 +287,61 @@ test("under a strict CSP header the page works, violates nothing and asks no oth
   } finally {
     await browser.close();
     await site.close();
+  }
+});
+
+test("a GPU device lost mid-session hands the drawing to the CPU", async (t) => {
+  // Keeps a handle on every GPU device the page creates, so that the test can lose them.
+  const recordDevices = () => {
+    window.gpuDevices = [];
+    const requestDevice = GPUAdapter.prototype.requestDevice;
+    GPUAdapter.prototype.requestDevice = async function (...args) {
+      const device = await requestDevice.apply(this, args);
+      window.gpuDevices.push(device);
+      return device;
+    };
+  };
+  const { browser, page } = await openPage(WEBGPU_ARGS, "?backend=webgpu", recordDevices);
+  try {
+    await waitForState(page, "ready");
+    if (!(await page.evaluate(async () => Boolean(await navigator.gpu?.requestAdapter())))) {
+      t.skip("this headless Chromium offers no WebGPU adapter");
+      return;
+    }
+    await page.waitForFunction(() => document.body.dataset.backend === "webgpu", null, { timeout: 120_000 });
+    // What a driver reset or an unplugged GPU does to every device the page holds.
+    await page.evaluate(() => window.gpuDevices.forEach((device) => device.destroy()));
+    await draw(page, "3");
+    await expectPrediction(page, "3");
+    assert.equal(await page.evaluate(() => document.body.dataset.backend), "cpu");
+  } finally {
+    await browser.close();
+  }
+});
+
+test("10,000 readings in a row do not grow the wasm heap", async () => {
+  const { browser, page } = await openPage();
+  try {
+    await waitForState(page, "ready");
+    const drawings = Object.values(DIGITS).map((strokes) =>
+      strokes.map((stroke) => ({ points: stroke.map(([x, y]) => ({ x: 50 + 200 * x, y: 50 + 200 * y })), width: 14 })),
+    );
+    const heap = await page.evaluate(async (drawings) => {
+      const module = await import("/pkg/handwriting.js");
+      const { memory } = await module.default();
+      const recognizer = await module.Recognizer.load("/www/models/digits.bpk", "cpu");
+      const read = async (count) => {
+        for (let i = 0; i < count; i++) await recognizer.read(drawings[i % drawings.length]);
+      };
+      await read(100);
+      const warm = memory.buffer.byteLength;
+      await read(10_000);
+      return { warm, after: memory.buffer.byteLength };
+    }, drawings);
+    const mib = (bytes) => (bytes / 2 ** 20).toFixed(1);
+    console.log(`wasm heap after 100 readings ${mib(heap.warm)} MiB, after 10,100 ${mib(heap.after)} MiB`);
+    assert.ok(heap.after - heap.warm <= 2 ** 20, `grew from ${mib(heap.warm)} to ${mib(heap.after)} MiB`);
+  } finally {
+    await browser.close();
   }
 });
