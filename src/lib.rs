@@ -15,7 +15,7 @@ pub mod weights;
 
 pub use backend::CpuBackend;
 pub use glyph::{GLYPH_PIXELS, GLYPH_SIDE, Glyph, Normalization};
-pub use model::{Model, ModelConfig};
+pub use model::{Architecture, Model, ModelConfig};
 pub use preprocess::{
     PixelFormat, Point, PreprocessError, Raster, Stroke, glyph_from_raster, glyph_from_strokes,
 };

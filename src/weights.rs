@@ -2,26 +2,27 @@
 
 use std::collections::BTreeMap;
 
-use burn::store::burn_pack::Reader;
+use burn::store::burn_pack::{Reader, Tensor as PackTensor};
 use burn::store::{
-    BurnpackStore, FloatCastAdapter, HalfPrecisionAdapter, ModuleSnapshot, PathFilter,
+    BurnpackStore, FloatCastAdapter, HalfPrecisionAdapter, ModuleAdapter, ModuleContext,
+    ModuleSnapshot, PathFilter,
 };
 use burn::tensor::{Bytes, DType, Device};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::glyph::Normalization;
-use crate::model::{ARCHITECTURE, ARCHITECTURE_VERSION, Model, ModelConfig};
+use crate::model::{Architecture, Model, ModelConfig};
 
 /// The burnpack metadata key under which [`ModelMetadata`] is stored as JSON.
-const METADATA_KEY: &str = "handwriting";
+pub const METADATA_KEY: &str = "handwriting";
 
 /// Everything a user of the weights needs besides the tensors.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModelMetadata {
-    /// Network family; must equal [`ARCHITECTURE`] to load.
+    /// Network family ([`Architecture::name`]); a file loads if this build knows it.
     pub architecture: String,
-    /// Revision of that family; must equal [`ARCHITECTURE_VERSION`] to load.
+    /// Revision of that family; must equal [`Architecture::version`] to load.
     pub architecture_version: u32,
     pub config: ModelConfig,
     /// The text each class stands for, in output order.
@@ -51,11 +52,15 @@ pub struct InkRange {
 }
 
 impl ModelMetadata {
-    /// Metadata for a freshly built network of the current architecture.
-    pub fn new(labels: Vec<String>, dataset: impl Into<String>) -> Self {
+    /// Metadata for a freshly built network of `architecture`.
+    pub fn new(
+        architecture: Architecture,
+        labels: Vec<String>,
+        dataset: impl Into<String>,
+    ) -> Self {
         Self {
-            architecture: ARCHITECTURE.to_string(),
-            architecture_version: ARCHITECTURE_VERSION,
+            architecture: architecture.name().to_string(),
+            architecture_version: architecture.version(),
             config: ModelConfig::new(labels.len()),
             labels,
             normalization: Normalization::MNIST,
@@ -78,11 +83,25 @@ impl ModelMetadata {
                 .is_none_or(|range| (range.min..=range.max).contains(&mean_ink))
     }
 
+    /// The network family the file names. Known to this build for any metadata that
+    /// [`read_metadata`] returned; the default family otherwise.
+    pub fn architecture(&self) -> Architecture {
+        Architecture::from_name(&self.architecture, self.architecture_version).unwrap_or_default()
+    }
+
+    /// A freshly initialised network of the shape this metadata describes.
+    pub fn init_model(&self, device: &Device) -> Model {
+        self.architecture().init(&self.config, device)
+    }
+
     fn check_compatible(&self) -> Result<(), String> {
-        if self.architecture != ARCHITECTURE || self.architecture_version != ARCHITECTURE_VERSION {
+        if Architecture::from_name(&self.architecture, self.architecture_version).is_none() {
+            let known: Vec<String> = Architecture::ALL.iter().map(|a| a.to_string()).collect();
             return Err(format!(
-                "it holds a {} v{} network; this build reads {ARCHITECTURE} v{ARCHITECTURE_VERSION}",
-                self.architecture, self.architecture_version
+                "it holds a {} v{} network; this build reads {}",
+                self.architecture,
+                self.architecture_version,
+                known.join(" and ")
             ));
         }
         if self.config.num_classes == 0 {
@@ -124,14 +143,26 @@ pub struct WeightsError {
 /// and the same test accuracy (measured, see the README). Batch norm stays float32, as its
 /// running variance can underflow in float16. Loading casts everything back to float32.
 pub fn encode(model: &Model, metadata: &ModelMetadata) -> Result<Vec<u8>, WeightsError> {
+    let json = serde_json::to_string(metadata).map_err(|e| WeightsError {
+        origin: "memory".into(),
+        reason: e.to_string(),
+    })?;
+    encode_with_metadata_text(model, &json)
+}
+
+/// [`encode`] with `metadata_json` written as the metadata verbatim, whether it makes sense or
+/// not: for the tests and the fuzzing of what reads weights files.
+pub fn encode_with_metadata_text(
+    model: &Model,
+    metadata_json: &str,
+) -> Result<Vec<u8>, WeightsError> {
     let failure = |reason: String| WeightsError {
         origin: "memory".into(),
         reason,
     };
-    let json = serde_json::to_string(metadata).map_err(|e| failure(e.to_string()))?;
     let mut store = BurnpackStore::from_bytes(None)
-        .metadata(METADATA_KEY, json)
-        .with_to_adapter(HalfPrecisionAdapter::new());
+        .metadata(METADATA_KEY, metadata_json)
+        .with_to_adapter(WithoutVariant.chain(HalfPrecisionAdapter::new()));
     model
         .save_into(&mut store)
         .map_err(|e| failure(e.to_string()))?;
@@ -176,16 +207,32 @@ pub fn init_from(
     device: &Device,
 ) -> Result<Model, WeightsError> {
     let (source, source_metadata) = decode(bytes, origin, device)?;
+    if source_metadata.architecture() != metadata.architecture() {
+        return Err(WeightsError {
+            origin: origin.to_string(),
+            reason: format!(
+                "it holds a {} network, not the {} network asked for",
+                source_metadata.architecture(),
+                metadata.architecture()
+            ),
+        });
+    }
     if source_metadata.labels == metadata.labels {
         return Ok(source);
     }
-    let mut model = metadata.config.init(device);
-    let mut store = float32_store(bytes)
-        .filter(PathFilter::new().with_predicate(|path, _| !path.starts_with("classifier.")))
+    let mut model = metadata.init_model(device);
+    let mut store = float32_store(bytes, &source_metadata)
+        .filter(
+            PathFilter::new()
+                .with_predicate(|path, _| !path.split('.').any(|name| name == "classifier")),
+        )
         .allow_partial(true);
     model.load_from(&mut store).map_err(|e| WeightsError {
         origin: origin.to_string(),
-        reason: format!("its feature layers do not fit the {ARCHITECTURE} network: {e}"),
+        reason: format!(
+            "its feature layers do not fit the {} network: {e}",
+            metadata.architecture()
+        ),
     })?;
     Ok(model)
 }
@@ -197,19 +244,48 @@ pub fn decode(
     device: &Device,
 ) -> Result<(Model, ModelMetadata), WeightsError> {
     let metadata = read_metadata(bytes, origin)?;
-    let mut model = metadata.config.init(device);
-    let mut store = float32_store(bytes);
+    let mut model = metadata.init_model(device);
+    let mut store = float32_store(bytes, &metadata);
     model.load_from(&mut store).map_err(|e| WeightsError {
         origin: origin.to_string(),
-        reason: format!("its tensors do not fit the {ARCHITECTURE} network: {e}"),
+        reason: format!(
+            "its tensors do not fit the {} network: {e}",
+            metadata.architecture()
+        ),
     })?;
     Ok((model, metadata))
 }
 
 /// A store reading `bytes` with every float tensor cast to float32, the network's dtype
 /// (Burn would otherwise keep a float16 tensor as float16): files with float16 weights and
-/// older all-float32 files load alike.
-fn float32_store(bytes: &[u8]) -> BurnpackStore {
+/// older all-float32 files load alike. The file's tensor paths get the [`Model`] variant's
+/// name back that [`WithoutVariant`] took off.
+fn float32_store(bytes: &[u8], metadata: &ModelMetadata) -> BurnpackStore {
     BurnpackStore::from_bytes(Some(Bytes::from_bytes_vec(bytes.to_vec())))
         .with_from_adapter(FloatCastAdapter::to(DType::F32))
+        .with_remap_pattern("^", format!("{}.", metadata.architecture().variant()))
+}
+
+/// The path under which a weights file stores the tensor at `module_path` of a [`Model`].
+pub fn stored_path(module_path: &str) -> &str {
+    module_path
+        .split_once('.')
+        .map_or(module_path, |(_variant, path)| path)
+}
+
+/// Writes tensor paths without their first segment, the [`Model`] variant's name
+/// (`VggGap.block1.conv.weight` → `block1.conv.weight`): the file names its family in the
+/// metadata already, and files written before there was more than one family keep loading.
+#[derive(Clone)]
+struct WithoutVariant;
+
+impl ModuleAdapter for WithoutVariant {
+    fn adapt(&self, mut tensor: PackTensor, _: ModuleContext<'_>) -> PackTensor {
+        tensor.name = stored_path(&tensor.name).to_string();
+        tensor
+    }
+
+    fn clone_box(&self) -> Box<dyn ModuleAdapter> {
+        Box::new(self.clone())
+    }
 }

@@ -1,20 +1,25 @@
 //! The weights file: what is saved loads back identically; anything else is refused clearly.
 
 use burn::nn::LinearConfig;
-use burn::store::{BurnpackStore, ModuleSnapshot};
+use burn::store::burn_pack::Tensor as PackTensor;
+use burn::store::{BurnpackStore, ModuleAdapter, ModuleContext, ModuleSnapshot};
 use handwriting::{
-    CpuBackend, GLYPH_PIXELS, Glyph, ModelMetadata, Recognizer, WeightsError, weights,
+    Architecture, CpuBackend, GLYPH_PIXELS, Glyph, ModelMetadata, Recognizer, WeightsError, weights,
 };
 
 fn digit_labels() -> Vec<String> {
     (0..10).map(|d| d.to_string()).collect()
 }
 
-/// A fresh, untrained network and its weights file.
+/// A fresh, untrained network of the default family and its weights file.
 fn fresh_weights() -> (Recognizer, Vec<u8>) {
+    fresh_weights_of(Architecture::VggGap)
+}
+
+fn fresh_weights_of(architecture: Architecture) -> (Recognizer, Vec<u8>) {
     let device = CpuBackend::preferred().device();
-    let metadata = ModelMetadata::new(digit_labels(), "test");
-    let model = metadata.config.init(&device);
+    let metadata = ModelMetadata::new(architecture, digit_labels(), "test");
+    let model = metadata.init_model(&device);
     let bytes = weights::encode(&model, &metadata).unwrap();
     (Recognizer::from_model(model, metadata, &device), bytes)
 }
@@ -64,9 +69,26 @@ fn saved_weights_load_back_within_float16_rounding() {
 /// A weights file as written before float16 storage: every tensor float32.
 fn float32_file(recognizer: &Recognizer) -> Vec<u8> {
     let json = serde_json::to_string(recognizer.metadata()).unwrap();
-    let mut store = BurnpackStore::from_bytes(None).metadata("handwriting", json);
+    let mut store = BurnpackStore::from_bytes(None)
+        .metadata(weights::METADATA_KEY, json)
+        .with_to_adapter(StoredPaths);
     recognizer.model().clone().save_into(&mut store).unwrap();
     store.get_bytes().unwrap().to_vec()
+}
+
+/// Names tensors as weights files do, without the network variant's name.
+#[derive(Clone)]
+struct StoredPaths;
+
+impl ModuleAdapter for StoredPaths {
+    fn adapt(&self, mut tensor: PackTensor, _: ModuleContext<'_>) -> PackTensor {
+        tensor.name = weights::stored_path(&tensor.name).to_string();
+        tensor
+    }
+
+    fn clone_box(&self) -> Box<dyn ModuleAdapter> {
+        Box::new(self.clone())
+    }
 }
 
 #[test]
@@ -123,11 +145,41 @@ fn every_truncation_is_an_error_not_a_panic() {
 }
 
 #[test]
+fn every_architecture_loads_back_as_itself() {
+    for architecture in Architecture::ALL {
+        let (original, bytes) = fresh_weights_of(architecture);
+        let loaded = load(&bytes).unwrap();
+        assert_eq!(loaded.model().architecture(), architecture);
+        let difference = largest_difference(&original, &loaded);
+        assert!(
+            difference < 1e-3,
+            "{architecture}: probabilities moved by {difference}"
+        );
+    }
+}
+
+#[test]
+fn a_file_whose_tensors_belong_to_the_other_architecture_is_refused() {
+    let (residual, _) = fresh_weights_of(Architecture::Residual);
+    let mut claims_vgg = residual.metadata().clone();
+    claims_vgg.architecture = Architecture::VggGap.name().into();
+    expect_error(
+        &weights::encode(residual.model(), &claims_vgg).unwrap(),
+        "do not fit the vgg-gap v1 network",
+    );
+}
+
+#[test]
 fn weights_of_another_network_are_refused() {
     let device = CpuBackend::preferred().device();
-    let json = serde_json::to_string(&ModelMetadata::new(digit_labels(), "test")).unwrap();
+    let json = serde_json::to_string(&ModelMetadata::new(
+        Architecture::VggGap,
+        digit_labels(),
+        "test",
+    ))
+    .unwrap();
     let linear = LinearConfig::new(4, 2).init(&device);
-    let mut store = BurnpackStore::from_bytes(None).metadata("handwriting", json);
+    let mut store = BurnpackStore::from_bytes(None).metadata(weights::METADATA_KEY, json);
     linear.save_into(&mut store).unwrap();
     expect_error(&store.get_bytes().unwrap(), "do not fit");
 }
@@ -143,11 +195,11 @@ fn burnpack_files_without_our_metadata_are_refused() {
 #[test]
 fn incompatible_metadata_is_explained() {
     let device = CpuBackend::preferred().device();
-    let mut metadata = ModelMetadata::new(digit_labels(), "test");
-    let model = metadata.config.init(&device);
+    let mut metadata = ModelMetadata::new(Architecture::VggGap, digit_labels(), "test");
+    let model = metadata.init_model(&device);
     metadata.architecture = "resnet-xl".into();
     expect_error(&weights::encode(&model, &metadata).unwrap(), "resnet-xl");
-    let mut metadata = ModelMetadata::new(digit_labels(), "test");
+    let mut metadata = ModelMetadata::new(Architecture::VggGap, digit_labels(), "test");
     metadata.labels.pop();
     expect_error(
         &weights::encode(&model, &metadata).unwrap(),
@@ -160,15 +212,14 @@ fn incompatible_metadata_is_explained() {
 #[test]
 fn impossible_network_configurations_are_refused() {
     let device = CpuBackend::preferred().device();
-    let model = ModelMetadata::new(digit_labels(), "test")
-        .config
-        .init(&device);
+    let model =
+        ModelMetadata::new(Architecture::VggGap, digit_labels(), "test").init_model(&device);
     for dropout in [2.0, -0.5, 1.0] {
-        let mut metadata = ModelMetadata::new(digit_labels(), "test");
+        let mut metadata = ModelMetadata::new(Architecture::VggGap, digit_labels(), "test");
         metadata.config.dropout = dropout;
         expect_error(&weights::encode(&model, &metadata).unwrap(), "dropout");
     }
-    let mut metadata = ModelMetadata::new(Vec::new(), "test");
+    let mut metadata = ModelMetadata::new(Architecture::VggGap, Vec::new(), "test");
     metadata.config.num_classes = 0;
     expect_error(&weights::encode(&model, &metadata).unwrap(), "no classes");
 }
@@ -179,7 +230,7 @@ fn init_from_keeps_features_and_replaces_a_mismatched_classifier() {
     let (_, bytes) = fresh_weights();
     // What the file holds: the network's weights rounded to float16.
     let source = load(&bytes).unwrap();
-    let same = ModelMetadata::new(digit_labels(), "test");
+    let same = ModelMetadata::new(Architecture::VggGap, digit_labels(), "test");
     let copy = weights::init_from(&bytes, "test.bpk", &same, &device).unwrap();
     let tensor = |model: &handwriting::Model, name: &str| {
         let tensors = model.collect(None, None, false);
@@ -187,17 +238,30 @@ fn init_from_keeps_features_and_replaces_a_mismatched_classifier() {
         tensor.to_bytes().unwrap().to_vec()
     };
     assert_eq!(
-        tensor(&copy, "classifier.weight"),
-        tensor(source.model(), "classifier.weight")
+        tensor(&copy, "VggGap.classifier.weight"),
+        tensor(source.model(), "VggGap.classifier.weight")
     );
 
-    let letters = ModelMetadata::new(vec!["A".into(), "B".into(), "C".into()], "test");
+    let letters = ModelMetadata::new(
+        Architecture::VggGap,
+        vec!["A".into(), "B".into(), "C".into()],
+        "test",
+    );
     let transferred = weights::init_from(&bytes, "test.bpk", &letters, &device).unwrap();
     assert_eq!(
-        tensor(&transferred, "block3.conv.weight"),
-        tensor(source.model(), "block3.conv.weight")
+        tensor(&transferred, "VggGap.block3.conv.weight"),
+        tensor(source.model(), "VggGap.block3.conv.weight")
     );
-    assert_eq!(tensor(&transferred, "classifier.weight").len(), 128 * 3 * 4);
+    assert_eq!(
+        tensor(&transferred, "VggGap.classifier.weight").len(),
+        128 * 3 * 4
+    );
+    let residual = ModelMetadata::new(Architecture::Residual, digit_labels(), "test");
+    let refused = weights::init_from(&bytes, "test.bpk", &residual, &device).unwrap_err();
+    assert!(
+        refused.to_string().contains("not the residual v1 network"),
+        "{refused}"
+    );
     let recognizer = Recognizer::from_model(transferred, letters, &device);
     assert_eq!(
         recognizer

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""One epoch of training of src/model.rs's network in PyTorch on the CPU, done as
+"""One epoch of training of src/model/vgg_gap.rs's network in PyTorch on the CPU, done as
 `training benchmark` does it in Burn: the same layers, batch size, optimizer (AdamW, Burn's
 epsilon), learning-rate schedule, per-step loss and accuracy, a validation pass over the held-out
 images and a checkpoint. No augmentation (run the Burn side with --no-augmentation). Prints the
@@ -31,7 +31,7 @@ def conv_bn_relu(channels_in, channels_out):
 
 
 def network(num_classes=10, dropout=0.1):
-    """src/model.rs's Model, layer for layer."""
+    """src/model/vgg_gap.rs's VggGap, layer for layer."""
     return nn.Sequential(
         *conv_bn_relu(1, 32),
         nn.MaxPool2d(2, 2),

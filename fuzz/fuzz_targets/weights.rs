@@ -5,23 +5,18 @@
 
 use std::sync::LazyLock;
 
-use burn::store::{BurnpackStore, ModuleSnapshot};
 use burn::tensor::Device;
-use handwriting::{GLYPH_PIXELS, Glyph, Model, ModelConfig, Recognizer};
+use handwriting::{Architecture, GLYPH_PIXELS, Glyph, Model, ModelConfig, Recognizer, weights};
 use libfuzzer_sys::fuzz_target;
 
-/// The metadata key the library reads (see `src/weights.rs`).
-const METADATA_KEY: &str = "handwriting";
-
 static DEVICE: LazyLock<Device> = LazyLock::new(Device::flex);
-/// Tensors of the right shapes for a digits network, built once.
-static DIGITS: LazyLock<Model> = LazyLock::new(|| ModelConfig::new(10).init(&DEVICE));
+/// Tensors of the right shapes for a digits network of the default family, built once.
+static DIGITS: LazyLock<Model> =
+    LazyLock::new(|| Architecture::VggGap.init(&ModelConfig::new(10), &DEVICE));
 
 /// A weights file with a digits network's tensors and `metadata` as its metadata text.
 fn with_metadata(metadata: &str) -> Vec<u8> {
-    let mut store = BurnpackStore::from_bytes(None).metadata(METADATA_KEY, metadata);
-    DIGITS.save_into(&mut store).unwrap();
-    store.get_bytes().unwrap().to_vec()
+    weights::encode_with_metadata_text(&DIGITS, metadata).unwrap()
 }
 
 fuzz_target!(|input: &[u8]| {

@@ -1,11 +1,10 @@
 //! `training benchmark`: one epoch of training exactly as `train` runs it (burn-train's
 //! `Learner`, the configured batcher, workers and augmentation, validation and checkpoint
-//! included), timed, for the comparison with PyTorch in `bench/training/`.
+//! included; no scribbles), timed, for the comparison with PyTorch in `bench/training/`.
 
 use std::time::Instant;
 
 use anyhow::Result;
-use handwriting::ModelMetadata;
 
 use crate::config::Config;
 use crate::data::Splits;
@@ -29,6 +28,8 @@ pub fn one_epoch(
 ) -> Result<EpochTiming> {
     let mut config = config.clone();
     config.training.epochs = 1;
+    // The PyTorch peer trains on the characters alone.
+    config.training.scribbles_per_batch = 0;
     let scratch = tempfile::tempdir()?;
     config.output.artifact_dir = scratch.path().to_path_buf();
     let valid_images = config.data.validation_size;
@@ -38,9 +39,7 @@ pub fn one_epoch(
     }
     let train_images = samples.len().saturating_sub(valid_images);
     let device = train::training_device(config.training.seed);
-    let model = ModelMetadata::new(splits.labels, config.data.dataset.to_string())
-        .config
-        .init(&device);
+    let model = config.model_metadata(splits.labels).init_model(&device);
     let started = Instant::now();
     train::fit(&config, samples, model, true)?;
     Ok(EpochTiming {

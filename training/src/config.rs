@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+use handwriting::{Architecture, ModelMetadata};
 use serde::{Deserialize, Serialize};
 
 use crate::augment::AugmentConfig;
@@ -16,6 +17,7 @@ pub const DEFAULT_CONFIG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/config.to
 #[serde(deny_unknown_fields)]
 pub struct Config {
     pub data: DataConfig,
+    pub model: ModelSection,
     pub training: TrainingConfig,
     pub augmentation: AugmentConfig,
     pub rejection: RejectionConfig,
@@ -30,6 +32,14 @@ pub struct DataConfig {
     pub validation_size: usize,
 }
 
+/// Which network to train, and the hyper-parameters of its shape.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelSection {
+    pub architecture: Architecture,
+    pub dropout: f64,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TrainingConfig {
@@ -40,6 +50,7 @@ pub struct TrainingConfig {
     pub early_stopping_patience: usize,
     pub seed: u64,
     pub data_workers: usize,
+    pub scribbles_per_batch: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -69,6 +80,19 @@ impl Config {
             }
         }
         Ok(config)
+    }
+}
+
+impl Config {
+    /// Metadata for a fresh network as this config describes it, for a data set with `labels`.
+    pub fn model_metadata(&self, labels: Vec<String>) -> ModelMetadata {
+        let mut metadata = ModelMetadata::new(
+            self.model.architecture,
+            labels,
+            self.data.dataset.to_string(),
+        );
+        metadata.config.dropout = self.model.dropout;
+        metadata
     }
 }
 

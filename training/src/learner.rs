@@ -8,15 +8,21 @@ use burn::data::dataloader::batcher::Batcher;
 use burn::data::dataset::{Dataset, DatasetError};
 use burn::module::Module;
 use burn::nn::loss::CrossEntropyLossConfig;
+use burn::tensor::activation::log_softmax;
 use burn::tensor::{Device, Int, Tensor, TensorData};
 use burn::train::{ClassificationOutput, InferenceStep, TrainOutput, TrainStep};
 use handwriting::model::input_shape;
-use handwriting::{GLYPH_PIXELS, Model, Normalization};
+use handwriting::{GLYPH_PIXELS, Model, Normalization, glyph_from_strokes};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 
 use crate::augment::AugmentConfig;
 use crate::data::Sample;
+use crate::outliers;
+
+/// Weight of the scribbles' loss beside the characters', as in the outlier exposure paper
+/// (Hendrycks et al., 2019).
+const SCRIBBLE_LOSS_WEIGHT: f32 = 0.5;
 
 /// The library's [`Model`] with a classification loss, as burn-train's `Learner` drives it.
 #[derive(Module, Debug)]
@@ -24,20 +30,33 @@ pub struct Classifier {
     pub net: Model,
 }
 
-/// A batch of normalised images and their classes.
+/// A batch of normalised images: characters, then any scribbles.
 #[derive(Debug, Clone)]
 pub struct GlyphBatch {
     pub images: Tensor<4>,
+    /// The characters' classes; the images after them are scribbles.
     pub targets: Tensor<1, Int>,
 }
 
 impl Classifier {
+    /// Cross-entropy on the characters, plus, for the scribbles, cross-entropy against the
+    /// uniform distribution (outlier exposure): the network learns to spread its belief over
+    /// every class for what is no character, which the rejection threshold then catches. The
+    /// metrics see the characters alone.
     fn forward_classification(&self, batch: GlyphBatch) -> ClassificationOutput {
+        let [images, ..] = batch.images.dims();
+        let [characters] = batch.targets.dims();
         let output = self.net.forward(batch.images);
-        let loss = CrossEntropyLossConfig::new()
+        let character_scores = output.clone().narrow(0, 0, characters);
+        let mut loss = CrossEntropyLossConfig::new()
             .init(&output.device())
-            .forward(output.clone(), batch.targets.clone());
-        ClassificationOutput::new(loss, output, batch.targets)
+            .forward(character_scores.clone(), batch.targets.clone());
+        if images > characters {
+            let scribble_scores = output.narrow(0, characters, images - characters);
+            let uniform_loss = -log_softmax(scribble_scores, 1).mean();
+            loss = loss + uniform_loss * SCRIBBLE_LOSS_WEIGHT;
+        }
+        ClassificationOutput::new(loss, character_scores, batch.targets)
     }
 }
 
@@ -83,9 +102,11 @@ impl Dataset<Sample> for SampleSet {
     }
 }
 
-/// Turns samples into a [`GlyphBatch`], distorting each image first when augmentation is on.
+/// Turns samples into a [`GlyphBatch`], distorting each image first when augmentation is on,
+/// and adds `scribbles` random scribbles drawn and preprocessed as the page does.
 pub struct GlyphBatcher {
     augmentation: Option<AugmentConfig>,
+    scribbles: usize,
     normalization: Normalization,
     seed: u64,
     /// Counts batches so that each gets its own random stream from one seed.
@@ -95,11 +116,13 @@ pub struct GlyphBatcher {
 impl GlyphBatcher {
     pub fn new(
         augmentation: Option<AugmentConfig>,
+        scribbles: usize,
         normalization: Normalization,
         seed: u64,
     ) -> Self {
         Self {
             augmentation,
+            scribbles,
             normalization,
             seed,
             batches: AtomicU64::new(0),
@@ -120,9 +143,17 @@ impl Batcher<Sample, GlyphBatch> for GlyphBatcher {
             };
             self.normalization.extend(&intensities, &mut pixels);
         }
+        let mut images = samples.len();
+        for _ in 0..self.scribbles {
+            // A tangle can land as a dot that preprocessing finds empty; it is left out.
+            if let Ok(glyph) = glyph_from_strokes(&outliers::scribble(&mut rng)) {
+                self.normalization.extend(glyph.intensities(), &mut pixels);
+                images += 1;
+            }
+        }
         let targets: Vec<i64> = samples.iter().map(|s| s.class as i64).collect();
         GlyphBatch {
-            images: Tensor::from_data(TensorData::new(pixels, input_shape(samples.len())), device),
+            images: Tensor::from_data(TensorData::new(pixels, input_shape(images)), device),
             targets: Tensor::from_data(TensorData::new(targets, [samples.len()]), device),
         }
     }

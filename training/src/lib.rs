@@ -13,6 +13,7 @@ pub mod idx;
 pub mod learner;
 pub mod manifest;
 pub mod metrics;
+pub mod outliers;
 pub mod predict;
 pub mod progress;
 pub mod rejection;

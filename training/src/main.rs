@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
-use handwriting::{CpuBackend, ModelMetadata, Recognizer, weights};
+use handwriting::{Architecture, CpuBackend, ModelMetadata, Recognizer, weights};
 
 use training::config::{Config, DEFAULT_CONFIG};
 use training::data::{self, DatasetKind, Sample};
@@ -90,6 +90,9 @@ struct Overrides {
     /// Folder for checkpoints and training logs.
     #[arg(long, global = true)]
     artifact_dir: Option<PathBuf>,
+    /// Network to train: vgg-gap or residual.
+    #[arg(long, global = true)]
+    architecture: Option<Architecture>,
     /// Passes over the training images.
     #[arg(long, global = true)]
     epochs: Option<usize>,
@@ -125,6 +128,7 @@ impl Overrides {
         training.learning_rate = self.learning_rate.unwrap_or(training.learning_rate);
         training.seed = self.seed.unwrap_or(training.seed);
         config.data.dataset = self.dataset.unwrap_or(config.data.dataset);
+        config.model.architecture = self.architecture.unwrap_or(config.model.architecture);
         config.augmentation.enabled &= !self.no_augmentation;
         Ok(config)
     }
@@ -163,7 +167,7 @@ fn train_command(config: &Config, fresh: bool, init_from: Option<&Path>) -> Resu
     let started = Instant::now();
     let splits = load_data(config)?;
     let device = train::training_device(config.training.seed);
-    let metadata = ModelMetadata::new(splits.labels.clone(), config.data.dataset.to_string());
+    let metadata = config.model_metadata(splits.labels.clone());
     let model = match init_from {
         Some(path) => {
             println!("starting from the weights in {}", path.display());
@@ -174,7 +178,7 @@ fn train_command(config: &Config, fresh: bool, init_from: Option<&Path>) -> Resu
                 &device,
             )?
         }
-        None => metadata.config.init(&device),
+        None => metadata.init_model(&device),
     };
     println!("{} parameters", model.parameter_count());
     let validation = train::validation_samples(config, &splits.train)?;
@@ -200,7 +204,11 @@ fn train_command(config: &Config, fresh: bool, init_from: Option<&Path>) -> Resu
         bytes.len(),
         manifest::record(&config.output.weights, &metadata)?.display()
     );
-    let training_time = format!("{:.1} min", training_time.as_secs_f64() / 60.0);
+    let training_time = format!(
+        "{:.1} min on {}",
+        training_time.as_secs_f64() / 60.0,
+        train::TRAINING_DEVICE
+    );
     write_report(
         config,
         &recognizer,
@@ -318,6 +326,10 @@ fn write_report(
     let mut facts = vec![
         ("weights file".to_string(), shown.display().to_string()),
         ("weights size".to_string(), format!("{size} bytes")),
+        (
+            "network".to_string(),
+            recognizer.model().architecture().to_string(),
+        ),
         (
             "parameters".to_string(),
             recognizer.model().parameter_count().to_string(),

@@ -79,9 +79,14 @@ fn display_name(dataset: &str, classes: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use handwriting::Architecture;
 
     fn metadata(dataset: &str, labels: &[&str]) -> ModelMetadata {
-        ModelMetadata::new(labels.iter().map(|l| l.to_string()).collect(), dataset)
+        ModelMetadata::new(
+            Architecture::VggGap,
+            labels.iter().map(|l| l.to_string()).collect(),
+            dataset,
+        )
     }
 
     #[test]

@@ -1,14 +1,14 @@
 //! The rejection threshold: calibrated on the validation split, then measured on the test split
-//! and on inputs that are no character at all (random scribbles and noise).
+//! and on inputs that are no character at all (see [`crate::outliers`]).
 
 use anyhow::Result;
 use handwriting::{
-    Glyph, InkRange, ModelMetadata, PixelFormat, Point, Raster, Recognizer, Stroke,
-    glyph_from_raster, glyph_from_strokes,
+    Glyph, InkRange, ModelMetadata, PixelFormat, Raster, Recognizer, Stroke, glyph_from_raster,
+    glyph_from_strokes,
 };
-use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
+
+use crate::outliers::{NOISE_SIDE, noise, scribbles, symbols};
 
 /// How sure the network was of one labelled image, whether it was right, and the image's
 /// mean ink.
@@ -96,44 +96,6 @@ pub fn selective(scores: &[Scored], metadata: &ModelMetadata) -> Selective {
     }
 }
 
-/// Tangles of two to four random strokes of six to twelve points each, drawn on a 200-unit
-/// pad with the page's pen: what a person scribbles, not a character.
-pub fn scribbles(count: usize, seed: u64) -> Vec<Vec<Stroke>> {
-    let mut rng = StdRng::seed_from_u64(seed);
-    (0..count)
-        .map(|_| {
-            (0..rng.random_range(2..=4))
-                .map(|_| Stroke {
-                    points: (0..rng.random_range(6..=12))
-                        .map(|_| Point {
-                            x: rng.random_range(0.0..200.0),
-                            y: rng.random_range(0.0..200.0),
-                        })
-                        .collect(),
-                    width: 12.0,
-                })
-                .collect()
-        })
-        .collect()
-}
-
-/// Grey rasters of uniform random noise on white paper.
-pub fn noise(count: usize, seed: u64) -> Vec<Vec<u8>> {
-    const SIDE: usize = 64;
-    let mut rng = StdRng::seed_from_u64(seed);
-    (0..count)
-        .map(|_| {
-            (0..SIDE * SIDE)
-                .map(|i| {
-                    let (x, y) = (i % SIDE, i / SIDE);
-                    let border = x == 0 || y == 0 || x == SIDE - 1 || y == SIDE - 1;
-                    if border { 255 } else { rng.random() }
-                })
-                .collect()
-        })
-        .collect()
-}
-
 /// How the network treats inputs that are no character.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct OffDistribution {
@@ -172,19 +134,21 @@ pub fn off_distribution(
 }
 
 /// The report's lines on rejection: the threshold, what it keeps of the test split, and how
-/// scribbles and noise fare.
+/// scribbles, symbols and noise fare.
 pub fn facts(recognizer: &Recognizer, test_scores: &[Scored]) -> Result<Vec<(String, String)>> {
     const TRIALS: usize = 1000;
     let metadata = recognizer.metadata();
     let kept = selective(test_scores, metadata);
-    let scribble_glyphs: Vec<Glyph> = scribbles(TRIALS, 1)
-        .iter()
-        .filter_map(|strokes| glyph_from_strokes(strokes).ok())
-        .collect();
+    let drawn = |drawings: Vec<Vec<Stroke>>| -> Vec<Glyph> {
+        drawings
+            .iter()
+            .filter_map(|strokes| glyph_from_strokes(strokes).ok())
+            .collect()
+    };
     let noise_glyphs: Vec<Glyph> = noise(TRIALS, 2)
         .iter()
         .filter_map(|pixels| {
-            let raster = Raster::new(64, 64, PixelFormat::Gray8, pixels).ok()?;
+            let raster = Raster::new(NOISE_SIDE, NOISE_SIDE, PixelFormat::Gray8, pixels).ok()?;
             glyph_from_raster(&raster).ok()
         })
         .collect();
@@ -217,7 +181,19 @@ pub fn facts(recognizer: &Recognizer, test_scores: &[Scored]) -> Result<Vec<(Str
         ),
         (
             "random scribbles".into(),
-            describe(off_distribution(recognizer, &scribble_glyphs, TRIALS)?),
+            describe(off_distribution(
+                recognizer,
+                &drawn(scribbles(TRIALS, 1)),
+                TRIALS,
+            )?),
+        ),
+        (
+            "symbols (asterisks, hashes, crosses)".into(),
+            describe(off_distribution(
+                recognizer,
+                &drawn(symbols(TRIALS, 3)),
+                TRIALS,
+            )?),
         ),
         (
             "random noise".into(),
@@ -229,6 +205,7 @@ pub fn facts(recognizer: &Recognizer, test_scores: &[Scored]) -> Result<Vec<(Str
 #[cfg(test)]
 mod tests {
     use super::*;
+    use handwriting::Architecture;
 
     fn scores(pairs: &[(f32, bool)]) -> Vec<Scored> {
         pairs
@@ -242,7 +219,8 @@ mod tests {
     }
 
     fn metadata(threshold: f32, ink_range: Option<InkRange>) -> ModelMetadata {
-        let mut metadata = ModelMetadata::new(vec!["0".into(), "1".into()], "test");
+        let mut metadata =
+            ModelMetadata::new(Architecture::VggGap, vec!["0".into(), "1".into()], "test");
         metadata.rejection_threshold = threshold;
         metadata.ink_range = ink_range;
         metadata
@@ -292,12 +270,5 @@ mod tests {
         let widened = ink_range(&scores(&[(0.9, true), (0.9, true)])).unwrap();
         assert_eq!((widened.min, widened.max), (0.1, 0.1));
         assert!(ink_range(&[]).is_none());
-    }
-
-    #[test]
-    fn scribbles_and_noise_are_seeded() {
-        assert_eq!(scribbles(3, 7), scribbles(3, 7));
-        assert_ne!(scribbles(3, 7), scribbles(3, 8));
-        assert_eq!(noise(2, 1), noise(2, 1));
     }
 }

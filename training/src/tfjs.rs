@@ -15,7 +15,7 @@ use std::path::Path;
 use anyhow::{Context, Result, anyhow, ensure};
 use burn::nn::BatchNormConfig;
 use burn::store::{ModuleSnapshot, bridge};
-use handwriting::{GLYPH_SIDE, Model, ModelMetadata, model};
+use handwriting::{Architecture, GLYPH_SIDE, Model, ModelMetadata, weights};
 use serde_json::{Value, json};
 
 /// The file TF.js's `loadLayersModel` is pointed at.
@@ -23,7 +23,7 @@ pub const MODEL_FILE: &str = "model.json";
 /// The weights, little-endian float32, in the order `model.json` lists them.
 pub const WEIGHTS_FILE: &str = "weights.bin";
 
-/// One step of the network in `handwriting::model::Model::forward`, in order.
+/// One step of the network in `handwriting::model::VggGap::forward`, in order.
 enum Stage {
     /// 3×3 convolution with "same" padding and no bias, batch norm, ReLU; the Burn module path.
     ConvBnRelu(&'static str),
@@ -66,13 +66,10 @@ struct Parameter {
 /// exactly as the recognizer does.
 pub fn export(model: &Model, metadata: &ModelMetadata) -> Result<TfjsModel> {
     ensure!(
-        metadata.architecture == model::ARCHITECTURE
-            && metadata.architecture_version == model::ARCHITECTURE_VERSION,
-        "the TF.js export knows {} v{}, not {} v{}",
-        model::ARCHITECTURE,
-        model::ARCHITECTURE_VERSION,
-        metadata.architecture,
-        metadata.architecture_version
+        model.architecture() == Architecture::VggGap,
+        "the TF.js export knows the {} network, not {}",
+        Architecture::VggGap,
+        model.architecture()
     );
     let mut parameters = parameters(model)?;
     let mut layers = Vec::new();
@@ -220,7 +217,7 @@ fn layer(class_name: &str, mut config: Value) -> Value {
     json!({ "class_name": class_name, "config": config })
 }
 
-/// Every tensor of the model by its module path (`block1.conv.weight`, …), as float32.
+/// Every tensor of the model by its path in weights files (`block1.conv.weight`, …), as float32.
 fn parameters(model: &Model) -> Result<BTreeMap<String, Parameter>> {
     model
         .collect(None, None, false)
@@ -233,7 +230,8 @@ fn parameters(model: &Model) -> Result<BTreeMap<String, Parameter>> {
                 .try_to_vec::<f32>()
                 .map_err(|e| anyhow!("cannot read {}: {e:?}", tensor.name))?;
             let shape = data.shape().to_vec();
-            Ok((tensor.name.clone(), Parameter { shape, values }))
+            let path = weights::stored_path(&tensor.name).to_string();
+            Ok((path, Parameter { shape, values }))
         })
         .collect()
 }
@@ -282,8 +280,12 @@ mod tests {
 
     #[test]
     fn export_uses_every_tensor_and_lists_every_weight() {
-        let metadata = ModelMetadata::new((0..10).map(|d| d.to_string()).collect(), "mnist");
-        let model = metadata.config.init(&CpuBackend::preferred().device());
+        let metadata = ModelMetadata::new(
+            Architecture::VggGap,
+            (0..10).map(|d| d.to_string()).collect(),
+            "mnist",
+        );
+        let model = metadata.init_model(&CpuBackend::preferred().device());
         let exported = export(&model, &metadata).unwrap();
 
         let manifest = exported.model_json["weightsManifest"][0]["weights"]

@@ -49,8 +49,8 @@ pub fn fit(config: &Config, samples: Vec<Sample>, model: Model, fresh: bool) -> 
         valid_indices.len()
     );
     let iterations_per_epoch = train_indices.len().div_ceil(settings.batch_size);
-    let loader = |augmentation, indices, seed, shuffle: bool| {
-        let batcher = GlyphBatcher::new(augmentation, Normalization::MNIST, seed);
+    let loader = |augmentation, scribbles, indices, seed, shuffle: bool| {
+        let batcher = GlyphBatcher::new(augmentation, scribbles, Normalization::MNIST, seed);
         let builder = DataLoaderBuilder::new(batcher)
             .batch_size(settings.batch_size)
             .num_workers(settings.data_workers);
@@ -77,10 +77,17 @@ pub fn fit(config: &Config, samples: Vec<Sample>, model: Model, fresh: bool) -> 
         device,
         |epoch| {
             let seed = epoch_seed(settings.seed, epoch);
-            loader(augmentation.clone(), train_indices.clone(), seed, true)
+            let scribbles = settings.scribbles_per_batch;
+            loader(
+                augmentation.clone(),
+                scribbles,
+                train_indices.clone(),
+                seed,
+                true,
+            )
         },
     ));
-    let valid_loader = loader(None, valid_indices, settings.seed, false);
+    let valid_loader = loader(None, 0, valid_indices, settings.seed, false);
 
     let mut training = SupervisedTraining::new(artifact_dir, train_loader, valid_loader)
         .metrics((AccuracyMetric::new(), LossMetric::new()))
@@ -229,8 +236,19 @@ fn latest_checkpoint(dir: &Path) -> Option<usize> {
     epochs.into_iter().rev().find(|&epoch| readable(epoch))
 }
 
-/// The device training runs on: Flex, the fastest pure-Rust CPU backend of Burn 0.22.
+/// Where [`training_device`] trains, for reports.
+pub const TRAINING_DEVICE: &str = if cfg!(feature = "gpu") {
+    "the GPU (wgpu)"
+} else {
+    "the CPU (Flex)"
+};
+
+/// The device training runs on: the GPU that wgpu prefers (Vulkan, Metal or DirectX 12) in a
+/// build with the `gpu` feature, else Flex, the fastest pure-Rust CPU backend of Burn 0.22.
 pub fn training_device(seed: u64) -> Device {
+    #[cfg(feature = "gpu")]
+    let device = Device::wgpu(burn::tensor::DeviceKind::DefaultDevice);
+    #[cfg(not(feature = "gpu"))]
     let device = Device::flex();
     device.seed(seed);
     device.autodiff()

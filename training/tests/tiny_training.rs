@@ -5,10 +5,13 @@ mod common;
 
 use std::path::Path;
 
-use handwriting::{CpuBackend, Glyph, Model, ModelConfig, ModelMetadata, Recognizer};
+use handwriting::{
+    Architecture, CpuBackend, Glyph, Model, ModelConfig, ModelMetadata, Recognizer,
+    glyph_from_strokes,
+};
 use training::config::{Config, DEFAULT_CONFIG};
 use training::data::Sample;
-use training::train;
+use training::{outliers, train};
 
 fn tiny_config(artifact_dir: &Path) -> Config {
     let mut config = Config::load(Path::new(DEFAULT_CONFIG)).unwrap();
@@ -21,14 +24,18 @@ fn tiny_config(artifact_dir: &Path) -> Config {
     config
 }
 
+fn recognizer(model: Model) -> Recognizer {
+    let labels: Vec<String> = (0..10).map(|d| d.to_string()).collect();
+    Recognizer::from_model(
+        model,
+        ModelMetadata::new(Architecture::VggGap, labels, "mnist"),
+        &CpuBackend::preferred().device(),
+    )
+}
+
 /// Mean cross-entropy of `model` on `samples`, through the library's inference path.
 fn mean_loss(model: Model, samples: &[Sample]) -> f32 {
-    let labels: Vec<String> = (0..10).map(|d| d.to_string()).collect();
-    let recognizer = Recognizer::from_model(
-        model,
-        ModelMetadata::new(labels, "mnist"),
-        &CpuBackend::preferred().device(),
-    );
+    let recognizer = recognizer(model);
     let glyphs: Vec<Glyph> = samples
         .iter()
         .map(|s| Glyph::from_mnist_bytes(&s.pixels))
@@ -47,7 +54,10 @@ fn one_epoch_on_a_few_hundred_images_lowers_the_loss_and_resumes() {
     let dir = tempfile::tempdir().unwrap();
     let config = tiny_config(dir.path());
     let samples = common::mnist_sample();
-    let model = ModelConfig::new(10).init(&train::training_device(config.training.seed));
+    let model = Architecture::VggGap.init(
+        &ModelConfig::new(10),
+        &train::training_device(config.training.seed),
+    );
     let before = mean_loss(model.clone(), &samples);
 
     let trained = train::fit(&config, samples.clone(), model.clone(), false).unwrap();
@@ -60,4 +70,37 @@ fn one_epoch_on_a_few_hundred_images_lowers_the_loss_and_resumes() {
     let resumed = train::fit(&config, samples.clone(), model, false).unwrap();
     let again = mean_loss(resumed, &samples);
     assert!((again - after).abs() < 1e-5, "{after} vs {again}");
+}
+
+/// Outlier exposure does what it is for: the same network trained on the same images with
+/// scribbles in its batches is less sure of scribbles it never saw than one trained without.
+#[test]
+fn scribbles_in_training_lower_the_confidence_on_scribbles() {
+    let samples = common::mnist_sample();
+    let unseen: Vec<Glyph> = outliers::scribbles(200, 99)
+        .iter()
+        .filter_map(|strokes| glyph_from_strokes(strokes).ok())
+        .collect();
+    let mean_confidence = |scribbles_per_batch: usize| {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = tiny_config(dir.path());
+        config.training.epochs = 5;
+        config.training.scribbles_per_batch = scribbles_per_batch;
+        let device = train::training_device(config.training.seed);
+        let model = Architecture::VggGap.init(&ModelConfig::new(10), &device);
+        let trained = train::fit(&config, samples.clone(), model, true).unwrap();
+        let predictions = recognizer(trained).recognize_batch(&unseen).unwrap();
+        predictions
+            .iter()
+            .map(|p| p.best().probability)
+            .sum::<f32>()
+            / unseen.len() as f32
+    };
+    let without = mean_confidence(0);
+    let with = mean_confidence(8);
+    println!("mean confidence on unseen scribbles: {without} without, {with} with");
+    assert!(
+        with < without * 0.8,
+        "mean confidence {without} without, {with} with"
+    );
 }
