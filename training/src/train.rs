@@ -182,14 +182,7 @@ fn split_indices(
 /// the same config. Otherwise the folder is emptied, so old logs never mix into new curves.
 /// Returns the epoch to resume from.
 fn prepare_artifact_dir(dir: &Path, config: &Config, fresh: bool) -> Result<Option<usize>> {
-    // Only what shapes the training decides whether a run can resume: where the weights and
-    // the report go afterwards does not.
-    let run = serde_json::json!({
-        "data": config.data,
-        "training": config.training,
-        "augmentation": config.augmentation,
-    });
-    let config_json = serde_json::to_string_pretty(&run)?;
+    let config_json = run_identity(config)?;
     let config_path = dir.join(RUN_CONFIG);
     let same_run = std::fs::read_to_string(&config_path).is_ok_and(|saved| saved == config_json);
     let resume_from = if same_run && !fresh {
@@ -214,6 +207,18 @@ fn prepare_artifact_dir(dir: &Path, config: &Config, fresh: bool) -> Result<Opti
 }
 
 /// The newest epoch whose model, optimizer and scheduler checkpoints all read back.
+/// What a run's checkpoints depend on, as saved beside them: only what shapes the training
+/// decides whether a run can resume (where the weights and the report go afterwards does not).
+fn run_identity(config: &Config) -> Result<String> {
+    let run = serde_json::json!({
+        "data": config.data,
+        "model": config.model,
+        "training": config.training,
+        "augmentation": config.augmentation,
+    });
+    Ok(serde_json::to_string_pretty(&run)?)
+}
+
 fn latest_checkpoint(dir: &Path) -> Option<usize> {
     let checkpoints = dir.join("checkpoint");
     let mut epochs: Vec<usize> = std::fs::read_dir(&checkpoints)
@@ -257,6 +262,23 @@ pub fn training_device(seed: u64) -> Device {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn another_network_never_resumes_from_this_ones_checkpoints() {
+        let config = Config::load(Path::new(crate::config::DEFAULT_CONFIG)).unwrap();
+        let mut elsewhere = config.clone();
+        elsewhere.output.weights = "other.bpk".into();
+        assert_eq!(
+            run_identity(&config).unwrap(),
+            run_identity(&elsewhere).unwrap()
+        );
+        let mut residual = config.clone();
+        residual.model.architecture = handwriting::Architecture::Residual;
+        assert_ne!(
+            run_identity(&config).unwrap(),
+            run_identity(&residual).unwrap()
+        );
+    }
 
     #[test]
     fn validation_split_is_disjoint_complete_and_seeded() {
