@@ -81,9 +81,7 @@ impl Config {
         }
         Ok(config)
     }
-}
 
-impl Config {
     /// Metadata for a fresh network as this config describes it, for a data set with `labels`.
     pub fn model_metadata(&self, labels: Vec<String>) -> ModelMetadata {
         let mut metadata = ModelMetadata::new(

@@ -58,7 +58,7 @@ pub fn symbols(count: usize, seed: u64) -> Vec<Vec<Stroke>> {
         .collect()
 }
 
-/// Grey rasters of uniform random noise on white paper, `SIDE`×`SIDE`.
+/// Grey rasters of uniform random noise on white paper, [`NOISE_SIDE`] pixels square.
 pub fn noise(count: usize, seed: u64) -> Vec<Vec<u8>> {
     let mut rng = StdRng::seed_from_u64(seed);
     (0..count)
