@@ -1,5 +1,6 @@
 //! Loading weights and turning glyphs into ranked labels.
 
+use burn::module::Module;
 use burn::tensor::activation::softmax;
 use burn::tensor::{Device, Tensor, TensorData};
 use thiserror::Error;
@@ -79,10 +80,11 @@ impl Recognizer {
         Ok(Self::from_model(model, metadata, device))
     }
 
-    /// Wraps a network already in memory, such as one just trained.
+    /// Wraps a network already in memory, such as one just trained: its inference copy (no
+    /// autodiff, evaluation mode) on `device`, whichever device or backend it was trained on.
     pub fn from_model(model: Model, metadata: ModelMetadata, device: &Device) -> Self {
         Self {
-            model,
+            model: model.valid().to_device(device),
             metadata,
             device: device.clone(),
         }

@@ -5,6 +5,8 @@ mod common;
 
 use std::path::Path;
 
+use burn::module::Module;
+
 use handwriting::{
     Architecture, CpuBackend, Glyph, Model, ModelConfig, ModelMetadata, Recognizer,
     glyph_from_strokes,
@@ -103,4 +105,17 @@ fn scribbles_in_training_lower_the_confidence_on_scribbles() {
         with < without * 0.8,
         "mean confidence {without} without, {with} with"
     );
+}
+
+/// What the GPU build does after training: the network leaves the training device (autodiff,
+/// and on the GPU another backend) for a plain copy on the CPU that evaluates it.
+#[test]
+fn a_trained_network_is_evaluated_as_a_plain_copy_on_the_cpu() {
+    let trained = Architecture::VggGap.init(&ModelConfig::new(10), &train::training_device(1));
+
+    let recognizer = recognizer(trained);
+
+    let devices = recognizer.model().devices();
+    assert_eq!(devices, vec![CpuBackend::preferred().device()]);
+    assert!(!devices[0].is_autodiff(), "still recording gradients");
 }
