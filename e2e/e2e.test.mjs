@@ -4,6 +4,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import { gzipSync } from "node:zlib";
 import { mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -344,4 +345,15 @@ test("10,000 readings in a row do not grow the wasm heap", async () => {
   } finally {
     await browser.close();
   }
+});
+
+// The download budget of the page's recognizer (issue 5: ≤ 600 KB gzip), checked on the module
+// scripts/build-page produced, so that a dependency pulling in a large crate shows up here
+// (burn-store's path renaming once added 720 KiB of regex code to the module).
+test("the CPU module and the default weights fit in 600 kB gzip", () => {
+  const files = ["pkg/handwriting_bg.wasm", "pkg/handwriting.js", "www/models/digits.bpk"];
+  const sizes = files.map((file) => gzipSync(readFileSync(join(ROOT, file)), { level: 9 }).length);
+  const total = sizes.reduce((sum, size) => sum + size, 0);
+  console.log(files.map((file, i) => `${file} ${(sizes[i] / 1024).toFixed(0)} KiB`).join(", ") + ` gzip: ${total} bytes`);
+  assert.ok(total <= 600_000, `${total} bytes gzip`);
 });

@@ -1,8 +1,7 @@
 //! The weights file: what is saved loads back identically; anything else is refused clearly.
 
 use burn::nn::LinearConfig;
-use burn::store::burn_pack::Tensor as PackTensor;
-use burn::store::{BurnpackStore, ModuleAdapter, ModuleContext, ModuleSnapshot};
+use burn::store::{BurnpackStore, ModuleSnapshot};
 use handwriting::{
     Architecture, CpuBackend, GLYPH_PIXELS, Glyph, ModelMetadata, Recognizer, WeightsError, weights,
 };
@@ -69,26 +68,9 @@ fn saved_weights_load_back_within_float16_rounding() {
 /// A weights file as written before float16 storage: every tensor float32.
 fn float32_file(recognizer: &Recognizer) -> Vec<u8> {
     let json = serde_json::to_string(recognizer.metadata()).unwrap();
-    let mut store = BurnpackStore::from_bytes(None)
-        .metadata(weights::METADATA_KEY, json)
-        .with_to_adapter(StoredPaths);
-    recognizer.model().clone().save_into(&mut store).unwrap();
+    let mut store = BurnpackStore::from_bytes(None).metadata(weights::METADATA_KEY, json);
+    weights::save_network(recognizer.model(), &mut store).unwrap();
     store.get_bytes().unwrap().to_vec()
-}
-
-/// Names tensors as weights files do, without the network variant's name.
-#[derive(Clone)]
-struct StoredPaths;
-
-impl ModuleAdapter for StoredPaths {
-    fn adapt(&self, mut tensor: PackTensor, _: ModuleContext<'_>) -> PackTensor {
-        tensor.name = weights::stored_path(&tensor.name).to_string();
-        tensor
-    }
-
-    fn clone_box(&self) -> Box<dyn ModuleAdapter> {
-        Box::new(self.clone())
-    }
 }
 
 #[test]

@@ -52,14 +52,6 @@ impl Architecture {
             .find(|architecture| architecture.name() == name && architecture.version() == version)
     }
 
-    /// The [`Model`] variant's name, which starts the network's module paths.
-    pub const fn variant(self) -> &'static str {
-        match self {
-            Self::VggGap => "VggGap",
-            Self::Residual => "Residual",
-        }
-    }
-
     /// Builds a freshly initialised network of this family.
     pub fn init(self, config: &ModelConfig, device: &Device) -> Model {
         match self {
