@@ -349,7 +349,7 @@ test("10,000 readings in a row do not grow the wasm heap", async () => {
 
 // The download budget of the page's recognizer (issue 5: ≤ 600 KB gzip), checked on the module
 // scripts/build-page produced, so that a dependency pulling in a large crate shows up here
-// (burn-store's path renaming once added 720 KiB of regex code to the module).
+// (burn-store's path renaming once added ~700 KiB of regex code to the module).
 test("the CPU module and the default weights fit in 600 kB gzip", () => {
   const files = ["pkg/handwriting_bg.wasm", "pkg/handwriting.js", "www/models/digits.bpk"];
   const sizes = files.map((file) => gzipSync(readFileSync(join(ROOT, file)), { level: 9 }).length);

@@ -265,7 +265,7 @@ fn float32_store(bytes: &[u8]) -> BurnpackStore {
 /// (`block1.conv.weight`), without the [`Model`] variant that holds it: the metadata names the
 /// family, and files written before there was more than one family keep loading. (Saving and
 /// loading the variant's network directly, rather than renaming paths, also keeps burn-store's
-/// regex-based renaming, ~750 KiB of wasm, out of the page's module.)
+/// regex-based renaming, ~700 KiB of wasm, out of the page's module.)
 pub fn save_network(model: &Model, store: &mut BurnpackStore) -> Result<(), String> {
     match model {
         Model::VggGap(network) => network.save_into(store),
