@@ -2,7 +2,7 @@
 //! cannot draw: a line every tenth of an epoch and a summary per epoch.
 
 use std::collections::HashMap;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use burn::train::logger::{EvaluationProgressLogger, TrainingProgressLogger};
 use burn::train::metric::{MetricDefinition, MetricId};
@@ -99,6 +99,9 @@ impl TrainingProgressLogger for PlainProgress {
     }
 
     fn start_split(&mut self, split: &str, total_items: usize) {
+        if split == "train" {
+            pause_if_asked(self.epoch);
+        }
         self.split = split.to_string();
         self.split_items = total_items;
         self.next_report = total_items / 10;
@@ -127,6 +130,33 @@ impl TrainingProgressLogger for PlainProgress {
 
     /// burn-train reports every iteration as an event: far too chatty for a log.
     fn log_event_training(&mut self, _: String) {}
+}
+
+/// For tests that stop a run at a point of their choosing, not after a guessed time: with
+/// `HANDWRITING_PAUSE_AFTER_EPOCH=N` in the environment, the run prints
+/// `paused after epoch N` when epoch N+1's training starts and then never goes on. burn-train
+/// has by then handed epoch N's checkpoint to its writer threads (it saves after the epoch's
+/// end is reported, before the next epoch starts); the files may still be being written.
+/// This blocks burn-train's event thread, and the training thread with it at the end of epoch
+/// N+1 (it waits there for the events to be processed before saving checkpoint N+1), so no
+/// later checkpoint and no weights are ever written. Only the plain renderer (output not a
+/// terminal) reads the variable.
+pub const PAUSE_AFTER_EPOCH: &str = "HANDWRITING_PAUSE_AFTER_EPOCH";
+
+fn pause_if_asked(epoch: usize) {
+    let Some(after) = std::env::var(PAUSE_AFTER_EPOCH)
+        .ok()
+        .and_then(|value| value.parse::<usize>().ok())
+    else {
+        return;
+    };
+    if epoch != after + 1 {
+        return;
+    }
+    println!("paused after epoch {after}");
+    loop {
+        std::thread::sleep(Duration::from_secs(3600));
+    }
 }
 
 impl EvaluationProgressLogger for PlainProgress {

@@ -1,15 +1,19 @@
 //! `cargo run -p training` killed mid-run (SIGKILL, or Ctrl-C's SIGINT) resumes from its last
 //! checkpoint when run again with the same config, and ends exactly where an uninterrupted run
-//! ends.
+//! ends. The test stops the run at a point it chooses (after epoch 1's checkpoint), never at
+//! a time it guesses, so it passes on slow and busy machines alike.
 
 mod common;
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use burn::store::burn_pack::Reader;
 use handwriting::{CpuBackend, Glyph, Recognizer};
 use training::config::DEFAULT_CONFIG;
+use training::progress::PAUSE_AFTER_EPOCH;
 
 const EPOCHS: usize = 3;
 
@@ -71,25 +75,53 @@ impl Run {
         String::from_utf8(output.stdout).unwrap()
     }
 
-    /// Starts the run and stops it with `signal` part-way through its second epoch.
+    /// Starts the run and stops it with `signal` once epoch 1's checkpoint is complete, with
+    /// the run paused by `HANDWRITING_PAUSE_AFTER_EPOCH` (training/src/progress.rs) so that it
+    /// cannot finish first, however fast or slow the machine: no timing is guessed.
     fn interrupt(&self, signal: &str) {
-        let started = Instant::now();
-        let mut child = self.command().spawn().unwrap();
-        let first_checkpoint = self.dir.join("artifacts/checkpoint/model-1.bpk");
-        while !first_checkpoint.exists() {
-            assert!(child.try_wait().unwrap().is_none(), "ended before epoch 1");
-            assert!(
-                started.elapsed() < Duration::from_secs(300),
-                "no checkpoint"
-            );
+        let stderr = std::fs::File::create(self.dir.join("stderr.txt")).unwrap();
+        let mut child = self
+            .command()
+            .env(PAUSE_AFTER_EPOCH, "1")
+            .stderr(stderr)
+            .spawn()
+            .unwrap();
+        let stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut printed = String::new();
+        let mut paused = false;
+        for line in stdout.lines() {
+            let line = line.unwrap();
+            printed.push_str(&line);
+            printed.push('\n');
+            if line == "paused after epoch 1" {
+                paused = true;
+                break;
+            }
+        }
+        assert!(
+            paused,
+            "{signal}: the run ended without pausing ({}):\n{printed}\n{}",
+            child.wait().unwrap(),
+            std::fs::read_to_string(self.dir.join("stderr.txt")).unwrap_or_default()
+        );
+        // burn-train writes checkpoints on threads of their own: wait until epoch 1's three
+        // files read back, as the resume requires of them.
+        let checkpoints = self.dir.join("artifacts/checkpoint");
+        while !["model", "optim", "scheduler"]
+            .iter()
+            .all(|kind| Reader::from_file(checkpoints.join(format!("{kind}-1.bpk"))).is_ok())
+        {
+            assert!(child.try_wait().unwrap().is_none(), "{signal}: run ended");
             std::thread::sleep(Duration::from_millis(10));
         }
-        // About half an epoch in.
-        std::thread::sleep(started.elapsed() / 4);
         stop(&mut child, signal);
         assert!(
             !self.weights().exists(),
             "the run finished before the signal"
+        );
+        assert!(
+            !checkpoints.join("model-2.bpk").exists(),
+            "the pause let epoch 2 be saved"
         );
     }
 }
