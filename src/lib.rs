@@ -3,6 +3,7 @@
 //! build and the `training` crate.
 
 pub mod backend;
+mod context;
 pub mod glyph;
 pub mod model;
 pub mod preprocess;

@@ -1,14 +1,22 @@
 //! Reading a line of handwriting: segment it, recognise every candidate character in one
-//! batch, keep the likelier of each wide group's readings, and mark what the network is unsure of.
+//! batch, keep the likelier of each wide group's readings, let the line's context settle case,
+//! digits and punctuation, find the spaces, and mark what the network is unsure of.
 
+use crate::context;
 use crate::glyph::Glyph;
-use crate::preprocess::{Stroke, glyph_from_strokes};
+use crate::preprocess::{Point, Stroke, glyph_from_strokes};
 use crate::recognizer::{Prediction, RecognizeError, Recognizer};
 use crate::segment::{Bounds, Character, segment};
 use crate::weights::ModelMetadata;
 
-/// What the text shows for a character the network is unsure of.
+/// What the text shows for what is clearly no character (a scribble, a scratch-out).
 pub const UNSURE: &str = "?";
+/// A reading of a group as several characters must beat its reading as one by this factor per
+/// extra piece: its parts must read clearly better than the whole.
+const SPLIT_MARGIN: f32 = 0.5;
+/// Labels of which a model needs one to read specks: a model without them (digits) ignores
+/// specks, as stray touches of the pen.
+const SPECK_LABELS: [&str; 2] = [".", ","];
 
 /// One character of a reading.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,15 +25,21 @@ pub struct ReadCharacter {
     pub bounds: Bounds,
     /// What the network saw.
     pub glyph: Glyph,
+    /// What the network saw, revised by the line's context.
     pub prediction: Prediction,
     /// Whether the model stands by its best label (see [`ModelMetadata::is_sure`]).
     pub sure: bool,
+    /// Whether it is a character at all, however unsure (see [`ModelMetadata::is_plausible`]).
+    pub plausible: bool,
+    /// Whether a word gap comes before it.
+    pub space_before: bool,
 }
 
 impl ReadCharacter {
-    /// The character's text: its best label, or [`UNSURE`].
+    /// The character's text: its best label, unsure or not, or [`UNSURE`] for what is no
+    /// character.
     pub fn text(&self) -> &str {
-        if self.sure {
+        if self.plausible {
             &self.prediction.best().label
         } else {
             UNSURE
@@ -41,9 +55,16 @@ pub struct Reading {
 }
 
 impl Reading {
-    /// The text, with [`UNSURE`] for each character the model does not stand by.
+    /// The text, words separated by spaces, with [`UNSURE`] for what is no character.
     pub fn text(&self) -> String {
-        self.characters.iter().map(ReadCharacter::text).collect()
+        let mut text = String::new();
+        for character in &self.characters {
+            if character.space_before {
+                text.push(' ');
+            }
+            text.push_str(character.text());
+        }
+        text
     }
 }
 
@@ -63,6 +84,8 @@ struct Place {
     /// How plausible the group's shape is for one character (see [`Bounds`]).
     whole_plausibility: f32,
     splits: Vec<Vec<Slot>>,
+    /// A speck: read only by models that know punctuation.
+    speck: bool,
 }
 
 /// A candidate character: its box and the index of its glyph in the batch.
@@ -87,7 +110,13 @@ impl Layout {
         };
         let mut places = Vec::new();
         for segment in segment(strokes) {
-            let Some(whole) = slot(&segment.whole) else {
+            let whole = if segment.speck {
+                // A tap is one point, which draws nothing: drawn as a dot of its pen's width.
+                slot(&segment.whole).or_else(|| slot(&as_dot(&segment.whole)))
+            } else {
+                slot(&segment.whole)
+            };
+            let Some(whole) = whole else {
                 continue;
             };
             // A split with a piece that preprocessing finds empty is no reading at all.
@@ -100,6 +129,7 @@ impl Layout {
                 whole,
                 whole_plausibility: segment.whole.bounds.one_character_plausibility(),
                 splits,
+                speck: segment.speck,
             });
         }
         Self { glyphs, places }
@@ -111,13 +141,25 @@ impl Layout {
     }
 
     /// Assembles the reading from the batch's predictions (in [`Layout::glyphs`] order). A wide
-    /// group reads as several characters when their joint probability beats its own, weighed
-    /// by how plausible its shape is for one character.
+    /// group reads as several characters when their joint probability, less a margin per
+    /// extra piece, beats its own, weighed by how plausible its shape is for one character. Then the line's context revises each
+    /// character's prediction (case, digit or letter, punctuation) and finds the word gaps.
     pub fn read(self, predictions: &[Prediction], metadata: &ModelMetadata) -> Reading {
         let confidence = |slot: &Slot| predictions[slot.glyph].best().probability;
-        let joint = |slots: &[Slot]| -> f32 { slots.iter().map(confidence).product() };
+        // Each extra piece must earn its place: people draw one character wide or in several
+        // strokes far more often than they write two touching.
+        let joint = |slots: &[Slot]| -> f32 {
+            let pieces = slots.len().saturating_sub(1) as i32;
+            slots.iter().map(confidence).product::<f32>() * SPLIT_MARGIN.powi(pieces)
+        };
+        let reads_specks = SPECK_LABELS
+            .iter()
+            .any(|speck| metadata.labels.iter().any(|label| label == speck));
         let mut chosen = Vec::new();
         for place in &self.places {
+            if place.speck && !reads_specks {
+                continue;
+            }
             let whole = confidence(&place.whole) * place.whole_plausibility;
             let best_split = place
                 .splits
@@ -129,14 +171,22 @@ impl Layout {
                 _ => chosen.push(place.whole),
             }
         }
+        let in_line: Vec<_> = chosen
+            .iter()
+            .map(|slot| (slot.bounds, predictions[slot.glyph].clone()))
+            .collect();
+        let revised = context::apply(&in_line, &metadata.labels);
         let characters = chosen
             .into_iter()
-            .map(|slot| {
-                let prediction = predictions[slot.glyph].clone();
+            .zip(revised)
+            .map(|(slot, (prediction, space_before))| {
                 let glyph = self.glyphs[slot.glyph].clone();
+                let (ink, probability) = (glyph.mean_ink(), prediction.best().probability);
                 ReadCharacter {
                     bounds: slot.bounds,
-                    sure: metadata.is_sure(glyph.mean_ink(), prediction.best().probability),
+                    sure: metadata.is_sure(ink, probability),
+                    plausible: metadata.is_plausible(ink, probability),
+                    space_before,
                     glyph,
                     prediction,
                 }
@@ -144,6 +194,26 @@ impl Layout {
             .collect();
         Reading { characters }
     }
+}
+
+/// A speck drawn as a round dot as wide as its pen, centred where it was touched.
+fn as_dot(speck: &Character) -> Character {
+    let bounds = speck.bounds;
+    let width = speck.strokes.iter().map(|s| s.width).fold(1.0, f32::max);
+    let (x, y) = (
+        bounds.x + bounds.width / 2.0,
+        bounds.y + bounds.height / 2.0,
+    );
+    let points = (0..=8)
+        .map(|i| {
+            let angle = i as f32 * std::f32::consts::TAU / 8.0;
+            Point {
+                x: x + width * angle.cos(),
+                y: y + width * angle.sin(),
+            }
+        })
+        .collect();
+    Character::new(vec![Stroke { points, width }])
 }
 
 impl Recognizer {

@@ -36,7 +36,7 @@ pub struct Prediction {
 }
 
 impl Prediction {
-    fn new(probabilities: Vec<f32>, labels: &[String]) -> Self {
+    pub(crate) fn new(probabilities: Vec<f32>, labels: &[String]) -> Self {
         let mut ranked: Vec<Candidate> = probabilities
             .iter()
             .zip(labels)
@@ -52,6 +52,23 @@ impl Prediction {
             probabilities,
             ranked,
         }
+    }
+
+    /// The prediction with each class's probability multiplied by its weight and the whole
+    /// normalised again: how context revises what the network saw. Unchanged when the
+    /// weights leave nothing (all zero or not finite).
+    pub fn reweighed(&self, weights: &[f32], labels: &[String]) -> Self {
+        let weighted: Vec<f32> = self
+            .probabilities
+            .iter()
+            .zip(weights)
+            .map(|(p, w)| p * w)
+            .collect();
+        let total: f32 = weighted.iter().sum();
+        if !(total.is_finite() && total > 0.0) || weighted.len() != self.probabilities.len() {
+            return self.clone();
+        }
+        Self::new(weighted.iter().map(|p| p / total).collect(), labels)
     }
 
     /// The most likely class.

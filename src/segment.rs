@@ -13,6 +13,12 @@ use crate::preprocess::{ColumnProfile, Point, Stroke, drawable};
 const JOIN_OVERLAP: f32 = 0.5;
 /// A group smaller than this fraction of the line's tallest character is a speck, not a character.
 const SPECK_FRACTION: f32 = 0.15;
+/// A character this narrow (width over height) may carry a dot: an i, a j.
+const DOTTED_ASPECT: f32 = 0.6;
+/// A dot lies within this fraction of its stem's height beside the stem's columns...
+const DOT_REACH: f32 = 0.35;
+/// ...and no lower than this fraction of the stem's height below its top.
+const DOT_DROP: f32 = 0.25;
 /// A group wider than this many times its height may be several characters touching.
 const SPLIT_ASPECT: f32 = 1.1;
 /// Typical width of a handwritten character as a fraction of its height, for guessing how
@@ -86,7 +92,7 @@ pub struct Character {
 }
 
 impl Character {
-    fn new(strokes: Vec<Stroke>) -> Self {
+    pub(crate) fn new(strokes: Vec<Stroke>) -> Self {
         Self {
             bounds: Bounds::of(&strokes),
             strokes,
@@ -106,21 +112,54 @@ pub struct Segment {
     pub whole: Character,
     /// Empty when the group is not wide enough to hold two characters.
     pub splits: Vec<Vec<Character>>,
+    /// Tiny beside the line's characters: a full stop, a comma or a stray touch of the pen.
+    pub speck: bool,
 }
 
-/// Groups a line's strokes into characters, left to right. Specks are dropped; an empty or
-/// pointless stroke list gives no segments.
+/// Groups a line's strokes into characters, left to right. A speck just above a narrow
+/// character is its dot (i, j) and joins it; other specks stay, marked. An empty or pointless
+/// stroke list gives no segments.
 pub fn segment(strokes: &[Stroke]) -> Vec<Segment> {
     let groups = group_by_columns(drawable(strokes));
     let line_height = groups.iter().map(|g| g.bounds.height).fold(0.0, f32::max);
-    groups
-        .into_iter()
-        .filter(|g| g.bounds.width.max(g.bounds.height) >= SPECK_FRACTION * line_height)
-        .map(|whole| Segment {
-            splits: split_touching(&whole),
-            whole,
-        })
-        .collect()
+    let is_speck =
+        |g: &Character| g.bounds.width.max(g.bounds.height) < SPECK_FRACTION * line_height;
+    let (specks, mut characters): (Vec<Character>, Vec<Character>) =
+        groups.into_iter().partition(is_speck);
+    let mut segments = Vec::new();
+    for speck in specks {
+        match characters
+            .iter()
+            .position(|stem| dots(&speck.bounds, &stem.bounds))
+        {
+            Some(i) => {
+                let stem = characters.swap_remove(i);
+                characters.push(stem.absorb(speck));
+            }
+            None => segments.push(Segment {
+                splits: Vec::new(),
+                whole: speck,
+                speck: true,
+            }),
+        }
+    }
+    segments.extend(characters.into_iter().map(|whole| Segment {
+        splits: split_touching(&whole),
+        whole,
+        speck: false,
+    }));
+    segments.sort_by(|a, b| a.whole.bounds.x.total_cmp(&b.whole.bounds.x));
+    segments
+}
+
+/// Whether a speck is the dot of a narrow character (an i or a j): above its upper part and
+/// within reach of its columns.
+fn dots(speck: &Bounds, stem: &Bounds) -> bool {
+    let narrow = stem.width <= DOTTED_ASPECT * stem.height;
+    let centre = speck.x + speck.width / 2.0;
+    let reach = DOT_REACH * stem.height;
+    let above = speck.y + speck.height <= stem.y + DOT_DROP * stem.height;
+    narrow && above && centre >= stem.x - reach && centre <= stem.right() + reach
 }
 
 /// Merges strokes that share columns, however many strokes a character took, then orders the

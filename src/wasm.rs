@@ -131,7 +131,7 @@ fn alternatives(prediction: &Prediction) -> Vec<Alternative> {
 /// What `read` resolves to.
 #[derive(Serialize)]
 struct Reading {
-    /// The characters' texts joined, `?` for each unsure one.
+    /// The characters' texts joined, words separated by spaces, `?` for what is no character.
     text: String,
     characters: Vec<Character>,
     timings: Timings,
@@ -140,9 +140,13 @@ struct Reading {
 
 #[derive(Serialize)]
 struct Character {
-    /// Its best label, or `?` when the network is unsure of it.
+    /// Its likeliest label (context included), or `?` when it is no character at all.
     text: String,
+    /// Whether the model stands by it; the page marks the others as unsure.
     sure: bool,
+    /// Whether a word gap comes before it: the page shows a space there.
+    #[serde(rename = "spaceBefore")]
+    space_before: bool,
     confidence: f32,
     top: Vec<Alternative>,
     /// Where it was drawn, in canvas coordinates.
@@ -156,6 +160,7 @@ impl From<&ReadCharacter> for Character {
         Self {
             text: character.text().to_string(),
             sure: character.sure,
+            space_before: character.space_before,
             confidence: character.prediction.best().probability,
             top: alternatives(&character.prediction),
             bounds: character.bounds,

@@ -13,6 +13,10 @@ use thiserror::Error;
 use crate::glyph::Normalization;
 use crate::model::{Architecture, Model, ModelConfig};
 
+/// Below this best probability the network has no real candidate: even its likeliest class is
+/// a guess among many, so the character shows as unreadable rather than as a wild guess.
+const PLAUSIBLE_PROBABILITY: f32 = 0.3;
+
 /// The burnpack metadata key under which [`ModelMetadata`] is stored as JSON.
 pub const METADATA_KEY: &str = "handwriting";
 
@@ -31,6 +35,9 @@ pub struct ModelMetadata {
     pub dataset: String,
     /// When training finished (RFC 3339, UTC).
     pub trained_at: String,
+    /// Where the training data comes from and how to cite it, where its licence asks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub citation: Option<String>,
     /// Accuracy on the data set's test split, if it was measured.
     pub test_accuracy: Option<f64>,
     /// A best-class probability below this marks the character as unsure. Calibrated on the
@@ -64,6 +71,7 @@ impl ModelMetadata {
             labels,
             normalization: Normalization::MNIST,
             dataset: dataset.into(),
+            citation: None,
             trained_at: String::new(),
             test_accuracy: None,
             rejection_threshold: 0.0,
@@ -77,6 +85,17 @@ impl ModelMetadata {
     /// a confident answer from a network that has only seen digits.
     pub fn is_sure(&self, mean_ink: f32, probability: f32) -> bool {
         probability >= self.rejection_threshold
+            && self
+                .ink_range
+                .is_none_or(|range| (range.min..=range.max).contains(&mean_ink))
+    }
+
+    /// Whether a character is one at all, if not one the model stands by: its ink is within
+    /// the training data's and its best probability is not negligible. What fails this is
+    /// shown as [`crate::UNSURE`]; what passes it shows its likeliest label, marked unsure
+    /// when [`ModelMetadata::is_sure`] says so.
+    pub fn is_plausible(&self, mean_ink: f32, probability: f32) -> bool {
+        probability >= PLAUSIBLE_PROBABILITY
             && self
                 .ink_range
                 .is_none_or(|range| (range.min..=range.max).contains(&mean_ink))

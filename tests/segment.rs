@@ -77,7 +77,7 @@ fn a_single_digit_is_not_split() {
 }
 
 #[test]
-fn dots_are_not_characters() {
+fn a_dot_between_characters_is_a_speck_and_a_lone_dot_is_nothing() {
     let dot = Stroke {
         points: vec![Point { x: 160.0, y: 130.0 }],
         width: PEN,
@@ -85,8 +85,27 @@ fn dots_are_not_characters() {
     let mut strokes = digit('1', 0.0, 0.0);
     strokes.push(dot.clone());
     strokes.extend(digit('7', 200.0, 0.0));
-    assert_eq!(stroke_counts(&strokes), [1, 1]);
+    assert_eq!(stroke_counts(&strokes), [1, 1, 1]);
+    let specks: Vec<bool> = segment(&strokes).iter().map(|s| s.speck).collect();
+    assert_eq!(specks, [false, true, false]);
     assert!(Layout::of(&[dot]).glyphs().is_empty());
+}
+
+#[test]
+fn the_dot_of_an_i_joins_its_stem_even_beside_it() {
+    let stem = Stroke {
+        points: vec![Point { x: 100.0, y: 50.0 }, Point { x: 100.0, y: 120.0 }],
+        width: PEN,
+    };
+    // Written after the word, a little to the right of the stem and above it.
+    let dot = Stroke {
+        points: vec![Point { x: 118.0, y: 20.0 }],
+        width: PEN,
+    };
+    let segments = segment(&[stem, dot]);
+    assert_eq!(segments.len(), 1, "{segments:?}");
+    assert_eq!(segments[0].whole.strokes.len(), 2);
+    assert!(!segments[0].speck);
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! Random distortions that mimic how people write on a canvas: slanted, rotated, larger or
 //! smaller, off-centre, with a thinner or thicker pen.
 
-use handwriting::{GLYPH_PIXELS, GLYPH_SIDE};
+use handwriting::{GLYPH_PIXELS, GLYPH_SIDE, Point, Stroke, glyph_from_strokes};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
@@ -47,6 +47,76 @@ impl AugmentConfig {
         let warped = warp(&source, Affine::new(angle, shear, scale), shift);
         change_thickness(&warped, thickness)
     }
+}
+
+/// Each point moves by up to this fraction of the drawing's extent, independently: the
+/// tremor of a hand and the noise of a tablet, which no affine map gives.
+const POINT_JITTER: f32 = 0.015;
+/// Pen widths are drawn across this band of the drawing's extent (the library keeps any pen
+/// within 0.08–0.15 of it): thin and bold pens alike.
+const PEN_WIDTH_BAND: (f32, f32) = (0.08, 0.15);
+
+impl AugmentConfig {
+    /// Distorts pen strokes and draws them through the library's stroke path, as the page
+    /// draws what a person writes: the same bounds as [`AugmentConfig::apply`] (rotation,
+    /// slant, and the scale range applied to the width alone, which changes the aspect), plus
+    /// per-point jitter and a random pen width. `None` when the result draws nothing.
+    pub fn redraw(&self, strokes: &[Stroke], rng: &mut impl Rng) -> Option<[f32; GLYPH_PIXELS]> {
+        let symmetric = |rng: &mut dyn rand::RngCore, bound: f32| {
+            if bound > 0.0 {
+                rng.random_range(-bound..=bound)
+            } else {
+                0.0
+            }
+        };
+        let angle = symmetric(rng, self.max_rotation_degrees).to_radians();
+        let shear = symmetric(rng, self.max_shear);
+        let aspect = if self.max_scale > self.min_scale {
+            rng.random_range(self.min_scale..=self.max_scale)
+        } else {
+            self.min_scale
+        };
+        let map = Affine::new(angle, shear, 1.0);
+        let extent = extent(strokes);
+        let jitter = POINT_JITTER * extent;
+        let width = rng.random_range(PEN_WIDTH_BAND.0..=PEN_WIDTH_BAND.1) * extent;
+        let distorted: Vec<Stroke> = strokes
+            .iter()
+            .map(|stroke| Stroke {
+                points: stroke
+                    .points
+                    .iter()
+                    .map(|p| {
+                        let x = p.x * aspect + symmetric(rng, jitter);
+                        let y = p.y + symmetric(rng, jitter);
+                        let [[a, b], [c, d]] = map.0;
+                        Point {
+                            x: a * x + b * y,
+                            y: c * x + d * y,
+                        }
+                    })
+                    .collect(),
+                width,
+            })
+            .collect();
+        glyph_from_strokes(&distorted)
+            .ok()
+            .map(|glyph| *glyph.intensities())
+    }
+}
+
+/// The longer side of the strokes' bounding box.
+fn extent(strokes: &[Stroke]) -> f32 {
+    let points = || strokes.iter().flat_map(|s| s.points.iter());
+    let span = |coordinate: fn(&Point) -> f32| {
+        let (low, high) = points()
+            .map(coordinate)
+            .fold((f32::INFINITY, f32::NEG_INFINITY), |(low, high), v| {
+                (low.min(v), high.max(v))
+            });
+        (high - low).max(0.0)
+    };
+    span(|p| p.x).max(span(|p| p.y))
 }
 
 /// A 2×2 linear map: rotation · horizontal shear · uniform scale.
@@ -171,6 +241,38 @@ mod tests {
 
     fn ink(image: &[f32; GLYPH_PIXELS]) -> f32 {
         image.iter().sum()
+    }
+
+    #[test]
+    fn redrawn_strokes_keep_their_shape_under_mild_distortion() {
+        // An "L": a vertical stroke and a horizontal one.
+        let strokes = [Stroke {
+            points: vec![
+                Point { x: 0.0, y: 0.0 },
+                Point { x: 0.0, y: 100.0 },
+                Point { x: 60.0, y: 100.0 },
+            ],
+            width: 1.0,
+        }];
+        let clean = *glyph_from_strokes(&strokes).unwrap().intensities();
+        let mut rng = StdRng::seed_from_u64(7);
+        let mut differences = Vec::new();
+        for _ in 0..20 {
+            let redrawn = config().redraw(&strokes, &mut rng).unwrap();
+            let difference: f32 = clean.iter().zip(&redrawn).map(|(a, b)| (a - b).abs()).sum();
+            differences.push(difference / ink(&clean));
+        }
+        // Every draw differs from the clean glyph, none beyond recognition.
+        assert!(
+            differences.iter().all(|&d| d > 0.01 && d < 1.5),
+            "{differences:?}"
+        );
+        // A single point draws nothing, distorted or not.
+        let dot = [Stroke {
+            points: vec![Point { x: 5.0, y: 5.0 }],
+            width: 1.0,
+        }];
+        assert_eq!(config().redraw(&dot, &mut rng), None);
     }
 
     #[test]

@@ -32,16 +32,24 @@ pub fn one_epoch(
     config.training.scribbles_per_batch = 0;
     let scratch = tempfile::tempdir()?;
     config.output.artifact_dir = scratch.path().to_path_buf();
-    let valid_images = config.data.validation_size;
     let mut samples = splits.train;
-    if let Some(count) = train_images {
-        samples.truncate(count + valid_images);
-    }
-    let train_images = samples.len().saturating_sub(valid_images);
+    let partition = match splits.validation {
+        Some(validation) => {
+            samples.truncate(train_images.unwrap_or(samples.len()));
+            train::Partition::new(&config, samples, Some(validation))?
+        }
+        None => {
+            let held_out = config.data.validation_size;
+            samples.truncate(train_images.map_or(samples.len(), |count| count + held_out));
+            train::Partition::new(&config, samples, None)?
+        }
+    };
+    let train_images = partition.train_len();
+    let valid_images = partition.validation().len();
     let device = train::training_device(config.training.seed);
     let model = config.model_metadata(splits.labels).init_model(&device);
     let started = Instant::now();
-    train::fit(&config, samples, model, true)?;
+    train::fit(&config, &partition, model, true)?;
     Ok(EpochTiming {
         train_images,
         valid_images,

@@ -90,6 +90,9 @@ impl Config {
             self.data.dataset.to_string(),
         );
         metadata.config.dropout = self.model.dropout;
+        if self.data.dataset == DatasetKind::UnipenCharacters {
+            metadata.citation = Some(crate::characters::CITATION.to_string());
+        }
         metadata
     }
 }

@@ -1,4 +1,5 @@
-//! The labelled image sets: MNIST (fetched on demand) and EMNIST (from the user's files).
+//! The labelled sets: MNIST (fetched on demand), UNIPEN's characters (from the copy beside
+//! the repository) and EMNIST (from the user's files).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -6,9 +7,12 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use anyhow::{Context, Result, bail, ensure};
-use handwriting::GLYPH_PIXELS;
+use std::sync::Arc;
+
+use handwriting::{GLYPH_PIXELS, Stroke};
 use serde::{Deserialize, Serialize};
 
+use crate::characters;
 use crate::idx::{self, IdxError};
 
 /// One 28×28 image in the MNIST convention (0 = paper) and its class index.
@@ -16,12 +20,18 @@ use crate::idx::{self, IdxError};
 pub struct Sample {
     pub pixels: [u8; GLYPH_PIXELS],
     pub class: usize,
+    /// The pen strokes the image was drawn from, where the data set has them: augmentation
+    /// then distorts the strokes and draws them again, as the page would.
+    pub strokes: Option<Arc<Vec<Stroke>>>,
 }
 
-/// A data set's two splits and the text of each class.
+/// A data set's splits and the text of each class.
 #[derive(Debug)]
 pub struct Splits {
     pub train: Vec<Sample>,
+    /// Held-out writers for validation, where the data set names its writers; otherwise
+    /// training holds out random training images.
+    pub validation: Option<Vec<Sample>>,
     pub test: Vec<Sample>,
     pub labels: Vec<String>,
 }
@@ -31,6 +41,8 @@ pub struct Splits {
 #[serde(try_from = "String", into = "String")]
 pub enum DatasetKind {
     Mnist,
+    /// UNIPEN's isolated digits, letters and symbols, split by writer.
+    UnipenCharacters,
     Emnist(EmnistSplit),
 }
 
@@ -59,6 +71,7 @@ impl fmt::Display for DatasetKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Mnist => f.write_str("mnist"),
+            Self::UnipenCharacters => f.write_str("unipen-characters"),
             Self::Emnist(split) => write!(f, "emnist-{}", split.name()),
         }
     }
@@ -68,15 +81,17 @@ impl FromStr for DatasetKind {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, String> {
-        if s == "mnist" {
-            return Ok(Self::Mnist);
+        match s {
+            "mnist" => return Ok(Self::Mnist),
+            "unipen-characters" => return Ok(Self::UnipenCharacters),
+            _ => {}
         }
         EmnistSplit::ALL
             .into_iter()
             .find(|split| s.strip_prefix("emnist-") == Some(split.name()))
             .map(Self::Emnist)
             .ok_or_else(|| {
-                format!("unknown data set \"{s}\": use mnist, emnist-balanced, emnist-letters, emnist-digits or emnist-byclass")
+                format!("unknown data set \"{s}\": use mnist, unipen-characters, emnist-balanced, emnist-letters, emnist-digits or emnist-byclass")
             })
     }
 }
@@ -102,9 +117,13 @@ pub fn load(kind: DatasetKind, dir: &Path) -> Result<Splits> {
             let split = |name| load_split(dir, name, &identity_classes(10), false);
             Ok(Splits {
                 train: split("train")?,
+                validation: None,
                 test: split("t10k")?,
                 labels,
             })
+        }
+        DatasetKind::UnipenCharacters => {
+            characters::load(&characters::locate(dir, &crate::config::repository_root())?)
         }
         DatasetKind::Emnist(emnist) => {
             let prefix = format!("emnist-{}", emnist.name());
@@ -119,6 +138,7 @@ pub fn load(kind: DatasetKind, dir: &Path) -> Result<Splits> {
             let split = |name: &str| load_split(dir, &format!("{prefix}-{name}"), &classes, true);
             Ok(Splits {
                 train: split("train")?,
+                validation: None,
                 test: split("test")?,
                 labels: mapping.into_values().collect(),
             })
@@ -173,6 +193,7 @@ fn load_split(
             let mut sample = Sample {
                 pixels: pixels.try_into().expect("chunks are GLYPH_PIXELS long"),
                 class,
+                strokes: None,
             };
             if transposed {
                 transpose(&mut sample.pixels);
@@ -345,6 +366,7 @@ mod tests {
     fn dataset_names_round_trip() {
         for name in [
             "mnist",
+            "unipen-characters",
             "emnist-balanced",
             "emnist-letters",
             "emnist-digits",

@@ -102,7 +102,8 @@ impl Dataset<Sample> for SampleSet {
     }
 }
 
-/// Turns samples into a [`GlyphBatch`], distorting each image first when augmentation is on,
+/// Turns samples into a [`GlyphBatch`], distorting each first when augmentation is on (its
+/// strokes where it has them, else its image),
 /// and adds `scribbles` random scribbles drawn and preprocessed as the page does.
 pub struct GlyphBatcher {
     augmentation: Option<AugmentConfig>,
@@ -137,9 +138,13 @@ impl Batcher<Sample, GlyphBatch> for GlyphBatcher {
             StdRng::seed_from_u64(self.seed ^ batch_number.wrapping_mul(0x9E37_79B9_7F4A_7C15));
         let mut pixels = Vec::with_capacity(samples.len() * GLYPH_PIXELS);
         for sample in &samples {
-            let intensities = match &self.augmentation {
-                Some(augmentation) => augmentation.apply(&sample.pixels, &mut rng),
-                None => sample.pixels.map(|p| f32::from(p) / 255.0),
+            let clean = || sample.pixels.map(|p| f32::from(p) / 255.0);
+            let intensities = match (&self.augmentation, &sample.strokes) {
+                (Some(augmentation), Some(strokes)) => {
+                    augmentation.redraw(strokes, &mut rng).unwrap_or_else(clean)
+                }
+                (Some(augmentation), None) => augmentation.apply(&sample.pixels, &mut rng),
+                (None, _) => clean(),
             };
             self.normalization.extend(&intensities, &mut pixels);
         }

@@ -12,7 +12,10 @@ use handwriting::{Architecture, CpuBackend, ModelMetadata, Recognizer, weights};
 use training::config::{Config, DEFAULT_CONFIG};
 use training::data::{self, DatasetKind, Sample};
 use training::report::{self, Report};
-use training::{atomic, evaluate, fetch, history, manifest, predict, rejection, tfjs, train};
+use training::{
+    atomic, categories, characters, evaluate, fetch, history, manifest, predict, rejection, tfjs,
+    train,
+};
 
 // Flex allocates and frees many short-lived buffers per step; mimalloc measured 1.6× faster
 // than glibc's malloc for training here.
@@ -60,6 +63,16 @@ enum Command {
         #[arg(long, value_name = "COUNT")]
         train_images: Option<usize>,
     },
+    /// Write test drawings from UNIPEN's test writers (never trained on): digits alone and
+    /// five-letter words composed from one writer's letters, as JSON strokes for the tests.
+    Fixtures {
+        /// Folder to write digits.json and words.json into.
+        #[arg(long, value_name = "DIR", default_value = "tests/fixtures/unipen")]
+        out: PathBuf,
+        /// How many digits to write.
+        #[arg(long, default_value_t = 300)]
+        digits: usize,
+    },
     /// Write a weights file as a TensorFlow.js layers model (model.json + weights.bin), for
     /// the browser benchmark in bench/.
     ExportTfjs {
@@ -75,7 +88,7 @@ struct Overrides {
     /// The config file.
     #[arg(long, global = true, default_value = DEFAULT_CONFIG)]
     config: PathBuf,
-    /// Data set: mnist, emnist-balanced, emnist-letters, emnist-digits or emnist-byclass.
+    /// Data set: mnist, unipen-characters, emnist-balanced, emnist-letters, emnist-digits or emnist-byclass.
     #[arg(long, global = true)]
     dataset: Option<DatasetKind>,
     /// Folder with the data set's IDX files.
@@ -146,6 +159,13 @@ fn main() -> ExitCode {
         Some(Command::Predict { files }) => predict_command(&config, &files),
         Some(Command::Benchmark { train_images }) => benchmark_command(&config, train_images),
         Some(Command::ExportTfjs { out }) => export_tfjs_command(&config, &out),
+        Some(Command::Fixtures { out, digits }) => {
+            let root = characters::locate(&config.data.dir, &training::config::repository_root());
+            root.and_then(|root| {
+                training::fixtures::write(&root, &out, digits, config.training.seed)
+            })
+            .map(|()| ExitCode::SUCCESS)
+        }
     });
     match outcome {
         Ok(code) => code,
@@ -181,8 +201,9 @@ fn train_command(config: &Config, fresh: bool, init_from: Option<&Path>) -> Resu
         None => metadata.init_model(&device),
     };
     println!("{} parameters", model.parameter_count());
-    let validation = train::validation_samples(config, &splits.train)?;
-    let model = train::fit(config, splits.train, model, fresh)?;
+    let partition = train::Partition::new(config, splits.train, splits.validation)?;
+    let validation = partition.validation();
+    let model = train::fit(config, &partition, model, fresh)?;
     let training_time = started.elapsed();
 
     let recognizer = calibrated(
@@ -217,7 +238,42 @@ fn train_command(config: &Config, fresh: bool, init_from: Option<&Path>) -> Resu
         &history::read(&config.output.artifact_dir),
         vec![("training time".to_string(), training_time)],
     )?;
+    write_category_report(config, &recognizer, &evaluation, &splits.test)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// For the characters model: the three accuracies per category and the most confused pairs,
+/// printed and added to the report.
+fn write_category_report(
+    config: &Config,
+    recognizer: &Recognizer,
+    evaluation: &evaluate::Evaluation,
+    test: &[Sample],
+) -> Result<()> {
+    if config.data.dataset != DatasetKind::UnipenCharacters {
+        return Ok(());
+    }
+    let scores = categories::score(recognizer, test)?;
+    let confused = categories::most_confused(
+        evaluation.confusion.counts(),
+        &recognizer.metadata().labels,
+        30,
+    );
+    let text = categories::markdown(&scores, &confused);
+    println!("{text}");
+    let dir = &config.output.report_dir;
+    let markdown = dir.join("report.md");
+    let mut report = std::fs::read_to_string(&markdown)
+        .with_context(|| format!("cannot read {}", markdown.display()))?;
+    report.push('\n');
+    report.push_str(&text);
+    std::fs::write(&markdown, report)
+        .with_context(|| format!("cannot write {}", markdown.display()))?;
+    let json = serde_json::json!({ "per_category": scores, "most_confused": confused });
+    let path = dir.join("categories.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&json)?)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
 }
 
 /// The recognizer with its rejection threshold calibrated on the validation images.
@@ -280,7 +336,7 @@ fn load_matching(config: &Config) -> Result<(Recognizer, data::Splits)> {
 
 fn calibrate_command(config: &Config) -> Result<ExitCode> {
     let (recognizer, splits) = load_matching(config)?;
-    let validation = train::validation_samples(config, &splits.train)?;
+    let validation = train::Partition::new(config, splits.train, splits.validation)?.validation();
     let recognizer = calibrated(recognizer, &validation, config)?;
     atomic::write(
         &config.output.weights,
@@ -305,6 +361,7 @@ fn evaluate_command(config: &Config) -> Result<ExitCode> {
         evaluation.confusion.total()
     );
     write_report(config, &recognizer, &metadata, &evaluation, &[], Vec::new())?;
+    write_category_report(config, &recognizer, &evaluation, &splits.test)?;
     Ok(ExitCode::SUCCESS)
 }
 

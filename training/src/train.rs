@@ -33,16 +33,16 @@ use crate::progress::PlainProgress;
 /// The run's settings as saved beside its checkpoints: a resume needs the same ones.
 const RUN_CONFIG: &str = "run-config.json";
 
-/// Trains `model` (built on an autodiff device) on `samples` and returns the trained network.
+/// Trains `model` (built on an autodiff device) on the partition's training samples and
+/// returns the trained network.
 /// Resumes from the newest complete checkpoint of an identical earlier run unless `fresh`.
-pub fn fit(config: &Config, samples: Vec<Sample>, model: Model, fresh: bool) -> Result<Model> {
+pub fn fit(config: &Config, partition: &Partition, model: Model, fresh: bool) -> Result<Model> {
     let settings = &config.training;
     let artifact_dir = &config.output.artifact_dir;
     let resume_from = prepare_artifact_dir(artifact_dir, config, fresh)?;
 
-    let samples = Arc::new(samples);
-    let (train_indices, valid_indices) =
-        split_indices(samples.len(), config.data.validation_size, settings.seed)?;
+    let samples = partition.samples.clone();
+    let (train_indices, valid_indices) = (partition.train.clone(), partition.valid.clone());
     println!(
         "training on {} images, validating on {} held-out images",
         train_indices.len(),
@@ -151,14 +151,59 @@ fn learning_rate_schedule(
     .map_err(|e| anyhow::anyhow!("invalid learning-rate schedule: {e}"))
 }
 
-/// The training images held out for validation, as [`fit`] holds them out.
-pub fn validation_samples(config: &Config, samples: &[Sample]) -> Result<Vec<Sample>> {
-    let (_, valid) = split_indices(
-        samples.len(),
-        config.data.validation_size,
-        config.training.seed,
-    )?;
-    Ok(valid.into_iter().map(|i| samples[i].clone()).collect())
+/// The samples to train on and those held out to validate each epoch: the data set's own
+/// held-out writers where it has them, else `validation_size` random training images.
+pub struct Partition {
+    samples: Arc<Vec<Sample>>,
+    train: Vec<usize>,
+    valid: Vec<usize>,
+}
+
+impl Partition {
+    pub fn new(
+        config: &Config,
+        train: Vec<Sample>,
+        validation: Option<Vec<Sample>>,
+    ) -> Result<Self> {
+        let Some(validation) = validation else {
+            let (train_indices, valid_indices) = split_indices(
+                train.len(),
+                config.data.validation_size,
+                config.training.seed,
+            )?;
+            return Ok(Self {
+                samples: Arc::new(train),
+                train: train_indices,
+                valid: valid_indices,
+            });
+        };
+        anyhow::ensure!(
+            !train.is_empty() && !validation.is_empty(),
+            "{} training and {} validation samples: both are needed",
+            train.len(),
+            validation.len()
+        );
+        let boundary = train.len();
+        let mut samples = train;
+        samples.extend(validation);
+        Ok(Self {
+            train: (0..boundary).collect(),
+            valid: (boundary..samples.len()).collect(),
+            samples: Arc::new(samples),
+        })
+    }
+
+    pub fn train_len(&self) -> usize {
+        self.train.len()
+    }
+
+    /// The held-out samples, as [`fit`] validates on them.
+    pub fn validation(&self) -> Vec<Sample> {
+        self.valid
+            .iter()
+            .map(|&i| self.samples[i].clone())
+            .collect()
+    }
 }
 
 /// Shuffles the indices with `seed` and holds the last `validation_size` out.

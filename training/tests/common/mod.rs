@@ -24,6 +24,7 @@ pub fn mnist_sample() -> Vec<Sample> {
         .map(|(pixels, label)| Sample {
             pixels: pixels.try_into().unwrap(),
             class: usize::from(label),
+            strokes: None,
         })
         .collect()
 }
