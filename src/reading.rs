@@ -13,7 +13,7 @@ use crate::weights::ModelMetadata;
 pub const UNSURE: &str = "?";
 /// A reading of a group as several characters must beat its reading as one by this factor per
 /// extra piece: its parts must read clearly better than the whole.
-const SPLIT_MARGIN: f32 = 0.5;
+const SPLIT_MARGIN: f32 = 0.6;
 /// Labels of which a model needs one to read specks: a model without them (digits) ignores
 /// specks, as stray touches of the pen.
 const SPECK_LABELS: [&str; 2] = [".", ","];

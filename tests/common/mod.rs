@@ -56,10 +56,13 @@ pub fn scribble(left: f32, top: f32) -> Vec<Stroke> {
 }
 
 /// Two noughts written in one stroke, the second starting where the first ends, overlapping
-/// it slightly: characters written touching. They meet around `x = 0.65 * HEIGHT`.
+/// it: characters written touching.
 pub fn touching_noughts() -> Stroke {
+    // Side by side, as "00" is written without lifting the pen: overlapped much closer, the
+    // pair is as wide as one nought written wide, and one character is then the likelier
+    // reading (people write wide noughts far more often than touching pairs).
     let first = digit('0', 0.0, 0.0).remove(0);
-    let second = digit('0', 0.62 * HEIGHT, 0.0).remove(0);
+    let second = digit('0', 0.85 * HEIGHT, 0.0).remove(0);
     Stroke {
         points: first.points.iter().chain(&second.points).copied().collect(),
         width: PEN,
