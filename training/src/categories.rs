@@ -147,7 +147,8 @@ pub fn markdown(scores: &[CategoryScores], confusions: &[Confusion]) -> String {
         ));
     }
     text.push_str(
-        "\n## Most confused pairs\n\n| written | read as | times |\n| --- | --- | ---: |\n",
+        "\n## Most confused pairs\n\n![The 30 most frequent confusions](confused-pairs.png)\n\n\
+         | written | read as | times |\n| --- | --- | ---: |\n",
     );
     for pair in confusions {
         text.push_str(&format!(

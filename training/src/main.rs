@@ -269,6 +269,15 @@ fn write_category_report(
     report.push_str(&text);
     std::fs::write(&markdown, report)
         .with_context(|| format!("cannot write {}", markdown.display()))?;
+    let bars: Vec<(String, u64)> = confused
+        .iter()
+        .map(|pair| (format!("{}  →  {}", pair.truth, pair.read_as), pair.count))
+        .collect();
+    report::draw_confused_pairs(
+        &dir.join("confused-pairs.png"),
+        "the 30 most frequent confusions (written → read as), test writers",
+        &bars,
+    )?;
     let json = serde_json::json!({ "per_category": scores, "most_confused": confused });
     let path = dir.join("categories.json");
     std::fs::write(&path, serde_json::to_string_pretty(&json)?)

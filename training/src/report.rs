@@ -592,6 +592,71 @@ fn heat_colour(heat: f64) -> RGBColor {
     )
 }
 
+// ----- confused-pairs.png -----
+
+/// Height of one pair's row in the confused-pairs picture, and the bar area's width.
+const PAIR_ROW: u32 = 26;
+const PAIR_BAR_WIDTH: u32 = 560;
+const PAIR_MARGINS: (u32, u32) = (150, 70);
+
+/// Draws `pairs` ("written → read as", count), most frequent first, as horizontal bars: the
+/// picture of a confusion matrix that stays readable with many classes, where a heat map's
+/// cells become too small to tell apart.
+pub fn draw_confused_pairs(
+    path: &Path,
+    title: &str,
+    pairs: &[(String, u64)],
+) -> anyhow::Result<PathBuf> {
+    let rows = pairs.len().max(1) as u32;
+    let size = (
+        PAIR_MARGINS.0 + PAIR_BAR_WIDTH + 80,
+        PAIR_MARGINS.1 + rows * PAIR_ROW + 20,
+    );
+    let peak = pairs
+        .iter()
+        .map(|(_, count)| *count)
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    draw_png(path, size, |canvas| {
+        let centred = TextStyle::from((FONT, TITLE_SIZE).into_font())
+            .pos(Pos::new(HPos::Center, VPos::Center));
+        canvas.draw(&Text::new(
+            title.to_string(),
+            ((size.0 / 2) as i32, 28),
+            centred,
+        ))?;
+        let label_style = TextStyle::from((FONT, TEXT_SIZE + 3).into_font())
+            .pos(Pos::new(HPos::Right, VPos::Center));
+        let count_style =
+            TextStyle::from((FONT, TEXT_SIZE).into_font()).pos(Pos::new(HPos::Left, VPos::Center));
+        for (row, (pair, count)) in pairs.iter().enumerate() {
+            let top = (PAIR_MARGINS.1 + row as u32 * PAIR_ROW) as i32;
+            let middle = top + PAIR_ROW as i32 / 2;
+            let left = PAIR_MARGINS.0 as i32;
+            let length = (PAIR_BAR_WIDTH as f64 * *count as f64 / peak as f64).round() as i32;
+            canvas.draw(&Text::new(
+                pair.clone(),
+                (left - 12, middle),
+                label_style.clone(),
+            ))?;
+            canvas.draw(&Rectangle::new(
+                [
+                    (left, top + 3),
+                    (left + length.max(1), top + PAIR_ROW as i32 - 3),
+                ],
+                TRAIN_COLOUR.filled(),
+            ))?;
+            canvas.draw(&Text::new(
+                count.to_string(),
+                (left + length + 8, middle),
+                count_style.clone(),
+            ))?;
+        }
+        Ok(())
+    })
+}
+
 // ----- misclassified.png -----
 
 fn grid_size(images: usize) -> (u32, u32) {

@@ -13,7 +13,7 @@ use handwriting::{
 };
 use training::config::{Config, DEFAULT_CONFIG};
 use training::data::Sample;
-use training::{outliers, train};
+use training::{characters, outliers, train};
 
 fn tiny_config(artifact_dir: &Path) -> Config {
     let mut config = Config::load(Path::new(DEFAULT_CONFIG)).unwrap();
@@ -62,14 +62,15 @@ fn one_epoch_on_a_few_hundred_images_lowers_the_loss_and_resumes() {
     );
     let before = mean_loss(model.clone(), &samples);
 
-    let trained = train::fit(&config, samples.clone(), model.clone(), false).unwrap();
+    let partition = train::Partition::new(&config, samples.clone(), None).unwrap();
+    let trained = train::fit(&config, &partition, model.clone(), false).unwrap();
     let after = mean_loss(trained.clone(), &samples);
     assert!(after < before * 0.9, "loss {before} -> {after}");
     assert!(dir.path().join("checkpoint/model-1.bpk").is_file());
 
     // Same config again: it resumes from epoch 1's checkpoint, so there is nothing left to
     // train and the model comes back exactly as trained.
-    let resumed = train::fit(&config, samples.clone(), model, false).unwrap();
+    let resumed = train::fit(&config, &partition, model, false).unwrap();
     let again = mean_loss(resumed, &samples);
     assert!((again - after).abs() < 1e-5, "{after} vs {again}");
 }
@@ -90,7 +91,8 @@ fn scribbles_in_training_lower_the_confidence_on_scribbles() {
         config.training.scribbles_per_batch = scribbles_per_batch;
         let device = train::training_device(config.training.seed);
         let model = Architecture::VggGap.init(&ModelConfig::new(10), &device);
-        let trained = train::fit(&config, samples.clone(), model, true).unwrap();
+        let partition = train::Partition::new(&config, samples.clone(), None).unwrap();
+        let trained = train::fit(&config, &partition, model, true).unwrap();
         let predictions = recognizer(trained).recognize_batch(&unseen).unwrap();
         predictions
             .iter()
@@ -118,4 +120,53 @@ fn a_trained_network_is_evaluated_as_a_plain_copy_on_the_cpu() {
     let devices = recognizer.model().devices();
     assert_eq!(devices, vec![CpuBackend::preferred().device()]);
     assert!(!devices[0].is_autodiff(), "still recording gradients");
+}
+
+/// Pen-stroke samples, as UNIPEN gives them, train through the stroke-level augmentation
+/// against a held-out validation set of their own (whole writers, for UNIPEN): the loss on
+/// the training strokes falls.
+#[test]
+fn stroke_samples_train_with_stroke_augmentation_and_their_own_validation() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = tiny_config(dir.path());
+    config.augmentation.enabled = true;
+    config.training.epochs = 2;
+    let fixture: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            training::config::repository_root().join("tests/fixtures/digit-strokes.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let samples: Vec<Sample> = (0..10)
+        .flat_map(|digit| {
+            let strokes: Vec<handwriting::Stroke> = fixture["digits"][digit.to_string()]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|stroke| handwriting::Stroke {
+                    points: stroke
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|p| handwriting::Point {
+                            x: p[0].as_f64().unwrap() as f32 * 100.0,
+                            y: p[1].as_f64().unwrap() as f32 * 100.0,
+                        })
+                        .collect(),
+                    width: 1.0,
+                })
+                .collect();
+            std::iter::repeat_n(characters::render(strokes, digit).unwrap(), 12)
+        })
+        .collect();
+    assert!(samples.iter().all(|s| s.strokes.is_some()));
+    let validation: Vec<Sample> = samples.iter().step_by(12).cloned().collect();
+    let partition = train::Partition::new(&config, samples.clone(), Some(validation)).unwrap();
+    let device = train::training_device(config.training.seed);
+    let model = Architecture::VggGap.init(&ModelConfig::new(10), &device);
+    let before = mean_loss(model.clone(), &samples);
+    let trained = train::fit(&config, &partition, model, true).unwrap();
+    let after = mean_loss(trained, &samples);
+    assert!(after < before * 0.9, "loss {before} -> {after}");
 }
