@@ -28,6 +28,13 @@ const SPECK_SIZE: f32 = 0.35;
 const SMALL_RISE: f32 = 0.78;
 /// How much less likely a class becomes when the character's size or company contradicts it.
 const CONTRADICTED: f32 = 0.15;
+/// The same for a letter of the wrong height for the line: the network cannot tell an "s"
+/// from an "S" (both are drawn to the same 28×28), so its preference between twins is noise
+/// that the measured height must overrule.
+const WRONG_SIZE: f32 = 0.02;
+/// The same for a speck read as a full character or the reverse: a dot drawn as big as a
+/// letter becomes a blob the network may call "o" or "@" with confidence.
+const WRONG_SHAPE: f32 = 0.001;
 /// A gap wider than this fraction of the x-height separates words.
 const WORD_GAP: f32 = 0.9;
 
@@ -130,7 +137,7 @@ fn weight(label: &str, bounds: &Bounds, proportions: Option<Proportions>, compan
         (expected, shape) if expected == shape => 1.0,
         // A short dash, or a long comma: possible, not likely.
         (Shape::Flat, Shape::Speck) | (Shape::Speck, Shape::Flat) => CONTRADICTED,
-        _ => CONTRADICTED * CONTRADICTED,
+        _ => WRONG_SHAPE,
     };
     if shape == Shape::Speck {
         let centre = bounds.y + bounds.height / 2.0;
@@ -142,7 +149,7 @@ fn weight(label: &str, bounds: &Bounds, proportions: Option<Proportions>, compan
         let rise = line.baseline - bounds.y;
         let small = rise < SMALL_RISE * line.cap;
         if (small && TALL_CHARACTERS.contains(c)) || (!small && SMALL_LETTERS.contains(c)) {
-            weight *= CONTRADICTED;
+            weight *= WRONG_SIZE;
         }
     }
     weight

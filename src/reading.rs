@@ -14,6 +14,8 @@ pub const UNSURE: &str = "?";
 /// A reading of a group as several characters must beat its reading as one by this factor per
 /// extra piece: its parts must read clearly better than the whole.
 const SPLIT_MARGIN: f32 = 0.6;
+/// Characters often wider than tall: a group read as one of them is not cut up for its width.
+const WIDE_LABELS: [&str; 6] = ["m", "w", "M", "W", "%", "@"];
 /// Labels of which a model needs one to read specks: a model without them (digits) ignores
 /// specks, as stray touches of the pen.
 const SPECK_LABELS: [&str; 2] = [".", ","];
@@ -81,8 +83,9 @@ pub struct Layout {
 #[derive(Debug, Clone)]
 struct Place {
     whole: Slot,
-    /// How plausible the group's shape is for one character (see [`Bounds`]).
-    whole_plausibility: f32,
+    /// How plausible the group's shape is for one character, and for one that is wide by
+    /// nature (see [`Bounds::one_character_plausibility`]).
+    whole_plausibility: [f32; 2],
     splits: Vec<Vec<Slot>>,
     /// A speck: read only by models that know punctuation.
     speck: bool,
@@ -127,7 +130,8 @@ impl Layout {
                 .collect();
             places.push(Place {
                 whole,
-                whole_plausibility: segment.whole.bounds.one_character_plausibility(),
+                whole_plausibility: [false, true]
+                    .map(|wide| segment.whole.bounds.one_character_plausibility(wide)),
                 splits,
                 speck: segment.speck,
             });
@@ -160,7 +164,9 @@ impl Layout {
             if place.speck && !reads_specks {
                 continue;
             }
-            let whole = confidence(&place.whole) * place.whole_plausibility;
+            let best = predictions[place.whole.glyph].best();
+            let wide = WIDE_LABELS.contains(&best.label.as_str());
+            let whole = best.probability * place.whole_plausibility[usize::from(wide)];
             let best_split = place
                 .splits
                 .iter()

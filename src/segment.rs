@@ -31,6 +31,8 @@ const MAX_PIECES: usize = 12;
 /// No single character is this many times wider than tall: the aspect at which a group's
 /// reading as one character has lost all plausibility.
 const MAX_ASPECT: f32 = 2.0;
+/// The same for characters that are wide by nature (m, w, M, W).
+const MAX_WIDE_ASPECT: f32 = 3.0;
 
 /// An axis-aligned box in canvas coordinates.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -72,9 +74,21 @@ impl Bounds {
     }
 
     /// How plausible it is, by shape alone, that one character fills this box: 1 up to
-    /// [`SPLIT_ASPECT`], falling to 0 at [`MAX_ASPECT`].
-    pub fn one_character_plausibility(&self) -> f32 {
-        ((MAX_ASPECT - self.aspect()) / (MAX_ASPECT - SPLIT_ASPECT)).clamp(0.0, 1.0)
+    /// [`SPLIT_ASPECT`], falling to 0 at [`MAX_ASPECT`]; for a character that is wide by
+    /// nature (an m, a W), 1 up to [`MAX_ASPECT`], falling to 0 at [`MAX_WIDE_ASPECT`].
+    pub fn one_character_plausibility(&self, wide: bool) -> f32 {
+        let (full, none) = if wide {
+            (MAX_ASPECT, MAX_WIDE_ASPECT)
+        } else {
+            (SPLIT_ASPECT, MAX_ASPECT)
+        };
+        ((none - self.aspect()) / (none - full)).clamp(0.0, 1.0)
+    }
+
+    /// Whether `other`'s centre lies inside this box.
+    fn holds_centre_of(&self, other: &Self) -> bool {
+        let (x, y) = (other.x + other.width / 2.0, other.y + other.height / 2.0);
+        x >= self.x && x <= self.right() && y >= self.y && y <= self.y + self.height
     }
 
     /// Whether the two share enough columns to be one character.
@@ -116,8 +130,8 @@ pub struct Segment {
     pub speck: bool,
 }
 
-/// Groups a line's strokes into characters, left to right. A speck just above a narrow
-/// character is its dot (i, j) and joins it; other specks stay, marked. An empty or pointless
+/// Groups a line's strokes into characters, left to right. A speck inside a character's box,
+/// or just above a narrow one (the dot of an i, a j), joins it; other specks stay, marked. An empty or pointless
 /// stroke list gives no segments.
 pub fn segment(strokes: &[Stroke]) -> Vec<Segment> {
     let groups = group_by_columns(drawable(strokes));
@@ -128,10 +142,11 @@ pub fn segment(strokes: &[Stroke]) -> Vec<Segment> {
         groups.into_iter().partition(is_speck);
     let mut segments = Vec::new();
     for speck in specks {
-        match characters
-            .iter()
-            .position(|stem| dots(&speck.bounds, &stem.bounds))
-        {
+        // A speck inside a character's box is part of it (a pen's blip, a detail), and one
+        // just above a narrow character is its dot.
+        match characters.iter().position(|stem| {
+            stem.bounds.holds_centre_of(&speck.bounds) || dots(&speck.bounds, &stem.bounds)
+        }) {
             Some(i) => {
                 let stem = characters.swap_remove(i);
                 characters.push(stem.absorb(speck));

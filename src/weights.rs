@@ -15,7 +15,7 @@ use crate::model::{Architecture, Model, ModelConfig};
 
 /// Below this best probability the network has no real candidate: even its likeliest class is
 /// a guess among many, so the character shows as unreadable rather than as a wild guess.
-const PLAUSIBLE_PROBABILITY: f32 = 0.3;
+const PLAUSIBLE_PROBABILITY: f32 = 0.1;
 
 /// The burnpack metadata key under which [`ModelMetadata`] is stored as JSON.
 pub const METADATA_KEY: &str = "handwriting";

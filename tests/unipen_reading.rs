@@ -56,7 +56,7 @@ fn digits_by_unseen_writers_read_as_written() {
     let digits = drawings("digits.json");
     for (model, floor) in [
         ("digits.bpk", DIGITS_FLOOR),
-        ("characters.bpk", DIGITS_FLOOR),
+        ("characters.bpk", LONE_DIGITS_FLOOR),
     ] {
         let (accuracy, misread) = read_all(&shipped(model), &digits);
         println!(
@@ -68,7 +68,10 @@ fn digits_by_unseen_writers_read_as_written() {
     }
 }
 
-/// What the shipped models reach today, less a margin for nothing: these fail on any
-/// regression. The targets (80% of words, 97% of digits) are in the README's Results.
-const WORDS_FLOOR: f64 = 0.0;
-const DIGITS_FLOOR: f64 = 0.0;
+/// A little below what the shipped models read today (57.5% of the words, 93.0% of the digits
+/// with the digits model, 68.0% with the characters model, which cannot tell a lone "0" from
+/// an "o"), so that a regression fails. The targets, and how far they are, are in
+/// docs/results-characters.md.
+const WORDS_FLOOR: f64 = 0.55;
+const DIGITS_FLOOR: f64 = 0.92;
+const LONE_DIGITS_FLOOR: f64 = 0.65;
