@@ -13,7 +13,7 @@ import { serve } from "../e2e/server.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const ARGS = ["--headless", "--no-sandbox", "--disable-background-networking", "--disable-component-update", "--no-first-run"];
-const ROUNDS = 5; // the three measurements take turns, round by round
+const ROUNDS = Number(process.env.ROUNDS ?? 5); // the three measurements take turns, round by round
 const RUNS_PER_ROUND = 60;
 const WARM_UP = 30; // Flex's first runs in a fresh page are noisy
 
@@ -43,15 +43,18 @@ try {
       const read = async ({ model, strokes }) => {
         const start = performance.now();
         const reading = await window.models[model].read(strokes);
-        return { ms: performance.now() - start, text: reading.text };
+        const { preprocessMs, inferenceMs } = reading.timings;
+        return { ms: performance.now() - start, text: reading.text, preprocessMs, inferenceMs, glyphs: reading.glyphs };
       };
       for (const c of cases) for (let i = 0; i < warmUp; i++) await read(c);
-      const out = cases.map(() => ({ ms: [], text: "" }));
+      const out = cases.map(() => ({ ms: [], preprocessMs: [], inferenceMs: [], text: "" }));
       for (let round = 0; round < rounds; round++) {
         for (const [i, c] of cases.entries()) {
           for (let run = 0; run < runs; run++) {
-            const { ms, text } = await read(c);
+            const { ms, text, preprocessMs, inferenceMs } = await read(c);
             out[i].ms.push(ms);
+            out[i].preprocessMs.push(preprocessMs);
+            out[i].inferenceMs.push(inferenceMs);
             out[i].text = text;
           }
         }
@@ -62,9 +65,13 @@ try {
   );
   const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   const p50 = times.map((t) => median(t.ms));
-  console.log(`| reading (CPU module, headless Chromium, ${ROUNDS * RUNS_PER_ROUND} runs each) | p50 | read as |`);
-  console.log("| --- | ---: | --- |");
-  cases.forEach((c, i) => console.log(`| ${c.name} | ${p50[i].toFixed(2)} ms | ${times[i].text} |`));
+  console.log(`| reading (CPU module, headless Chromium, ${ROUNDS * RUNS_PER_ROUND} runs each) | p50 | of which preprocessing | of which the network | read as |`);
+  console.log("| --- | ---: | ---: | ---: | --- |");
+  cases.forEach((c, i) =>
+    console.log(
+      `| ${c.name} | ${p50[i].toFixed(2)} ms | ${median(times[i].preprocessMs).toFixed(2)} ms | ${median(times[i].inferenceMs).toFixed(2)} ms | ${times[i].text} |`,
+    ),
+  );
   console.log(`characters / digits model, one character: ${(p50[1] / p50[0]).toFixed(2)}×`);
 } finally {
   await browser.close();

@@ -71,8 +71,11 @@ impl Reading {
 }
 
 /// A line's candidate characters before recognition: every glyph that must go through the
-/// network, and how they make up the line. Split from [`Recognizer::read`] so that callers
-/// whose read-back is asynchronous (WebGPU) can run the batch themselves.
+/// network, and how they make up the line. Recognition runs in up to two batches: the groups
+/// as wholes ([`Layout::of`]), then the split readings of the wide groups whose whole reading
+/// a split could still beat ([`Layout::add_splits`]); most groups need none. Split from
+/// [`Recognizer::read`] so that callers whose read-back is asynchronous (WebGPU) can run the
+/// batches themselves.
 #[derive(Debug, Clone)]
 pub struct Layout {
     glyphs: Vec<Glyph>,
@@ -86,6 +89,9 @@ struct Place {
     /// How plausible the group's shape is for one character, and for one that is wide by
     /// nature (see [`Bounds::one_character_plausibility`]).
     whole_plausibility: [f32; 2],
+    /// Ways to cut the group, not yet drawn.
+    cuts: Vec<Vec<Character>>,
+    /// The cuts drawn, once the whole's reading asked for them.
     splits: Vec<Vec<Slot>>,
     /// A speck: read only by models that know punctuation.
     speck: bool,
@@ -99,49 +105,76 @@ struct Slot {
 }
 
 impl Layout {
-    /// Segments the strokes and normalises every candidate character. Groups that
-    /// preprocessing finds empty (a lone dot) are left out.
+    /// Segments the strokes and normalises each group as a whole. Groups that preprocessing
+    /// finds empty (a lone dot) are left out.
     pub fn of(strokes: &[Stroke]) -> Self {
-        let mut glyphs = Vec::new();
-        let mut slot = |character: &Character| {
-            let glyph = glyph_from_strokes(&character.strokes).ok()?;
-            glyphs.push(glyph);
-            Some(Slot {
-                bounds: character.bounds,
-                glyph: glyphs.len() - 1,
-            })
+        let mut layout = Self {
+            glyphs: Vec::new(),
+            places: Vec::new(),
         };
-        let mut places = Vec::new();
         for segment in segment(strokes) {
             let whole = if segment.speck {
                 // A tap is one point, which draws nothing: drawn as a dot of its pen's width.
-                slot(&segment.whole).or_else(|| slot(&as_dot(&segment.whole)))
+                layout
+                    .slot(&segment.whole)
+                    .or_else(|| layout.slot(&as_dot(&segment.whole)))
             } else {
-                slot(&segment.whole)
+                layout.slot(&segment.whole)
             };
             let Some(whole) = whole else {
                 continue;
             };
-            // A split with a piece that preprocessing finds empty is no reading at all.
-            let splits = segment
-                .splits
-                .iter()
-                .filter_map(|pieces| pieces.iter().map(&mut slot).collect::<Option<Vec<_>>>())
-                .collect();
-            places.push(Place {
+            layout.places.push(Place {
                 whole,
                 whole_plausibility: [false, true]
                     .map(|wide| segment.whole.bounds.one_character_plausibility(wide)),
-                splits,
+                cuts: segment.splits,
+                splits: Vec::new(),
                 speck: segment.speck,
             });
         }
-        Self { glyphs, places }
+        layout
     }
 
-    /// Every glyph to recognise, in one batch.
+    /// Draws `character` into the batch.
+    fn slot(&mut self, character: &Character) -> Option<Slot> {
+        let glyph = glyph_from_strokes(&character.strokes).ok()?;
+        self.glyphs.push(glyph);
+        Some(Slot {
+            bounds: character.bounds,
+            glyph: self.glyphs.len() - 1,
+        })
+    }
+
+    /// Every glyph to recognise so far, in batch order.
     pub fn glyphs(&self) -> &[Glyph] {
         &self.glyphs
+    }
+
+    /// Given the predictions of every glyph so far, draws the split readings of the groups
+    /// whose whole reading one could beat, and returns those new glyphs (empty when no group
+    /// needs them): their predictions follow the first ones, in this order.
+    pub fn add_splits(&mut self, predictions: &[Prediction]) -> &[Glyph] {
+        let first_new = self.glyphs.len();
+        let mut places = std::mem::take(&mut self.places);
+        for place in &mut places {
+            // Even pieces read with certainty score SPLIT_MARGIN at best.
+            if place.cuts.is_empty() || whole_score(place, predictions) >= SPLIT_MARGIN {
+                continue;
+            }
+            // A split with a piece that preprocessing finds empty is no reading at all.
+            place.splits = std::mem::take(&mut place.cuts)
+                .iter()
+                .filter_map(|pieces| {
+                    pieces
+                        .iter()
+                        .map(|piece| self.slot(piece))
+                        .collect::<Option<Vec<_>>>()
+                })
+                .collect();
+        }
+        self.places = places;
+        &self.glyphs[first_new..]
     }
 
     /// Assembles the reading from the batch's predictions (in [`Layout::glyphs`] order). A wide
@@ -164,9 +197,7 @@ impl Layout {
             if place.speck && !reads_specks {
                 continue;
             }
-            let best = predictions[place.whole.glyph].best();
-            let wide = WIDE_LABELS.contains(&best.label.as_str());
-            let whole = best.probability * place.whole_plausibility[usize::from(wide)];
+            let whole = whole_score(place, predictions);
             let best_split = place
                 .splits
                 .iter()
@@ -202,6 +233,14 @@ impl Layout {
     }
 }
 
+/// How likely a group is one character: its best class's probability, weighed by how
+/// plausible its box is for one character of that class.
+fn whole_score(place: &Place, predictions: &[Prediction]) -> f32 {
+    let best = predictions[place.whole.glyph].best();
+    let wide = WIDE_LABELS.contains(&best.label.as_str());
+    best.probability * place.whole_plausibility[usize::from(wide)]
+}
+
 /// A speck drawn as a round dot as wide as its pen, centred where it was touched.
 fn as_dot(speck: &Character) -> Character {
     let bounds = speck.bounds;
@@ -223,10 +262,13 @@ fn as_dot(speck: &Character) -> Character {
 }
 
 impl Recognizer {
-    /// Reads a line of handwriting with one forward pass (synchronous read-back: CPU backends).
+    /// Reads a line of handwriting with one or two forward passes (synchronous read-back: CPU
+    /// backends).
     pub fn read(&self, strokes: &[Stroke]) -> Result<Reading, RecognizeError> {
-        let layout = Layout::of(strokes);
-        let predictions = self.recognize_batch(layout.glyphs())?;
+        let mut layout = Layout::of(strokes);
+        let mut predictions = self.recognize_batch(layout.glyphs())?;
+        let splits = self.recognize_batch(layout.add_splits(&predictions))?;
+        predictions.extend(splits);
         Ok(layout.read(&predictions, self.metadata()))
     }
 }

@@ -241,19 +241,27 @@ impl Recognizer {
 
     /// Reads a line of handwriting given as strokes (as for `recognizeStrokes`): its text and
     /// its characters left to right, each with its box, top 3 and whether the network is sure
-    /// of it. All characters go through the network in one batch.
+    /// of it. The groups go through the network in one batch, the split readings of the wide
+    /// groups that need them in a second.
     pub async fn read(&self, strokes: JsValue) -> Result<JsValue, JsError> {
         let started = now_ms();
-        let layout = Layout::of(&parse_strokes(strokes)?);
-        let preprocessed = now_ms();
-        let predictions = self.predict(layout.glyphs()).await?;
+        let mut layout = Layout::of(&parse_strokes(strokes)?);
+        let mut preprocessing = now_ms() - started;
+        let mut predictions = self.predict(layout.glyphs()).await?;
+        let drawing_splits = now_ms();
+        let splits = layout.add_splits(&predictions);
+        preprocessing += now_ms() - drawing_splits;
+        if !splits.is_empty() {
+            let splits = self.predict(splits).await?;
+            predictions.extend(splits);
+        }
         let reading = layout.read(&predictions, self.inner.metadata());
         to_js(&Reading {
             text: reading.text(),
             characters: reading.characters.iter().map(Character::from).collect(),
             timings: Timings {
-                preprocess_ms: preprocessed - started,
-                inference_ms: now_ms() - preprocessed,
+                preprocess_ms: preprocessing,
+                inference_ms: now_ms() - started - preprocessing,
             },
             backend: self.backend.name(),
         })
