@@ -1,11 +1,13 @@
 // The page as a user meets it: served on 127.0.0.1, digits drawn with real mouse strokes in
 // Debian's Chromium, on the CPU backend and on WebGPU where the browser offers an adapter.
+// The page opens on the digits model (`?model=digits.bpk`), whatever the default.
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { mkdir } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
@@ -21,6 +23,9 @@ const BASE_ARGS = [
   "--disable-component-update",
   "--no-first-run",
 ];
+/** The page, on the model whose strokes the tests draw. */
+const PAGE = "/www/index.html?model=digits.bpk";
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 // A software Vulkan adapter (SwiftShader) gives headless Chromium a WebGPU adapter.
 const WEBGPU_ARGS = ["--enable-unsafe-webgpu", "--enable-features=Vulkan", "--use-vulkan=swiftshader", "--use-angle=swiftshader"];
 
@@ -38,13 +43,13 @@ before(async () => {
 after(() => server?.close());
 
 /** Opens the page; `initScript` runs in it before the page's own scripts. */
-async function openPage(args = [], query = "", initScript) {
+async function openPage(args = [], query = "", prepare, site = server) {
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...BASE_ARGS, ...args] });
   const page = await browser.newPage({ viewport: { width: 1000, height: 760 } });
   const problems = [];
   page.on("pageerror", (error) => problems.push(error.message));
-  if (initScript) await page.addInitScript(initScript);
-  await page.goto(`${server.url}/www/index.html${query}`);
+  if (prepare) await prepare(page);
+  await page.goto(`${site.url}${PAGE}${query}`);
   return { browser, page, problems };
 }
 
@@ -174,6 +179,60 @@ describe("on the CPU backend, in a browser without WebGPU", () => {
   });
 });
 
+test("the page draws while the recognizer is busy, then reads the latest drawing", async () => {
+  // The recognizer's worker, served with a prologue that holds its first reading of ink on a
+  // synchronous request until the test answers it: the worker is blocked, the page must not be.
+  const holdFirstReading = `let held = false;
+self.addEventListener("message", ({ data }) => {
+  if (data.type !== "read" || held || !data.drawing.length) return;
+  held = true;
+  const request = new XMLHttpRequest();
+  request.open("GET", "/hold-reading", false);
+  request.send();
+});
+`;
+  let holding;
+  const held = new Promise((resolve) => (holding = resolve));
+  let release;
+  const released = new Promise((resolve) => (release = resolve));
+  // Answered by the server, not a Playwright route: routes do not see a worker's synchronous
+  // requests.
+  const site = await serve(ROOT, {}, {
+    "/hold-reading": async (request, response) => {
+      holding();
+      await released;
+      response.writeHead(204).end();
+    },
+  });
+  const prepare = (page) =>
+    page.route("**/www/worker.js", async (route) => {
+      const response = await route.fetch();
+      await route.fulfill({ response, body: holdFirstReading + (await response.text()) });
+    });
+  const { browser, page, problems } = await openPage([], "", prepare, site);
+  try {
+    await waitForState(page, "ready");
+    await draw(page, "1", { left: 0.05, top: 0.2, size: 0.55 });
+    await Promise.race([held, page.waitForTimeout(30_000).then(() => assert.fail("the worker never asked"))]);
+    // The worker is stuck in the reading of "1"; the page still takes and draws strokes.
+    await draw(page, "7", { left: 0.4, top: 0.2, size: 0.55 });
+    const inked = await page.evaluate(() => {
+      const pad = document.querySelector("#pad");
+      const { data } = pad.getContext("2d").getImageData(pad.width * 0.4, 0, pad.width * 0.3, pad.height);
+      return data.some((value, i) => i % 4 === 3 && value > 0);
+    });
+    assert.ok(inked, "the 7 was not drawn while the recognizer was busy");
+    assert.equal(await page.locator("#prediction").textContent(), "–");
+    release();
+    await expectPrediction(page, "17");
+    assert.deepEqual(problems, []);
+  } finally {
+    release();
+    await browser.close();
+    await site.close();
+  }
+});
+
 test("a missing or corrupt weights file shows why in the page", async () => {
   const weights = readFileSync(join(ROOT, "www", "models", "digits.bpk"));
   const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, ...Buffer.from("JFIF\0 a photo")]);
@@ -189,7 +248,7 @@ test("a missing or corrupt weights file shows why in the page", async () => {
       // Requests a service worker makes would bypass the route below.
       const page = await browser.newPage({ serviceWorkers: "block" });
       await page.route("**/models/digits.bpk", (route) => route.fulfill(reply));
-      await page.goto(`${server.url}/www/index.html`);
+      await page.goto(`${server.url}${PAGE}`);
       await waitForState(page, "error");
       assert.match(await page.locator("#status").textContent(), message, name);
       await page.close();
@@ -202,7 +261,7 @@ test("a missing or corrupt weights file shows why in the page", async () => {
 test("on WebGPU where the browser offers an adapter", async (t) => {
   // Asked for explicitly: in `auto` mode the page keeps the CPU when the (here software)
   // adapter is slower.
-  const { browser, page } = await openPage(WEBGPU_ARGS, "?backend=webgpu");
+  const { browser, page } = await openPage(WEBGPU_ARGS, "&backend=webgpu");
   try {
     await waitForState(page, "ready");
     const adapter = await page.evaluate(async () => Boolean(await navigator.gpu?.requestAdapter()));
@@ -243,7 +302,7 @@ test("after one visit the page works with the server stopped", async () => {
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: BASE_ARGS });
   try {
     const page = await browser.newPage({ viewport: { width: 1000, height: 760 } });
-    await page.goto(`${site.url}/www/index.html`);
+    await page.goto(`${site.url}${PAGE}`);
     await waitForState(page, "ready");
     // The worker has cached the shell and the weights once it is active.
     await page.evaluate(async () => (await navigator.serviceWorker.ready).active.state);
@@ -278,7 +337,7 @@ test("under a strict CSP header the page works, violates nothing and asks no oth
         window.reportViolation(`${event.violatedDirective}: ${event.blockedURI}`),
       );
     });
-    await page.goto(`${site.url}/www/index.html`);
+    await page.goto(`${site.url}${PAGE}`);
     await waitForState(page, "ready");
     await write(page, "31");
     await expectPrediction(page, "31");
@@ -292,17 +351,24 @@ test("under a strict CSP header the page works, violates nothing and asks no oth
 });
 
 test("a GPU device lost mid-session hands the drawing to the CPU", async (t) => {
-  // Keeps a handle on every GPU device the page creates, so that the test can lose them.
-  const recordDevices = () => {
-    window.gpuDevices = [];
+  // The recognizer's worker, served with a prologue that keeps a handle on every GPU device it
+  // creates, so that the test can lose them.
+  const recordDevices = `if (self.GPUAdapter) {
+    self.gpuDevices = [];
     const requestDevice = GPUAdapter.prototype.requestDevice;
     GPUAdapter.prototype.requestDevice = async function (...args) {
       const device = await requestDevice.apply(this, args);
-      window.gpuDevices.push(device);
+      self.gpuDevices.push(device);
       return device;
     };
-  };
-  const { browser, page } = await openPage(WEBGPU_ARGS, "?backend=webgpu", recordDevices);
+  }
+`;
+  const prepare = (page) =>
+    page.route("**/www/worker.js", async (route) => {
+      const response = await route.fetch();
+      await route.fulfill({ response, body: recordDevices + (await response.text()) });
+    });
+  const { browser, page } = await openPage(WEBGPU_ARGS, "&backend=webgpu", prepare);
   try {
     await waitForState(page, "ready");
     if (!(await page.evaluate(async () => Boolean(await navigator.gpu?.requestAdapter())))) {
@@ -310,11 +376,45 @@ test("a GPU device lost mid-session hands the drawing to the CPU", async (t) => 
       return;
     }
     await page.waitForFunction(() => document.body.dataset.backend === "webgpu", null, { timeout: 120_000 });
-    // What a driver reset or an unplugged GPU does to every device the page holds.
-    await page.evaluate(() => window.gpuDevices.forEach((device) => device.destroy()));
+    const worker = page.workers().find((w) => w.url().endsWith("/www/worker.js"));
+    assert.ok(worker, "no recognizer worker");
+    // What a driver reset or an unplugged GPU does to every device the recognizer holds.
+    assert.ok(await worker.evaluate(() => self.gpuDevices.length) > 0, "the prologue saw no GPU device");
+    await worker.evaluate(() => self.gpuDevices.forEach((device) => device.destroy()));
     await draw(page, "3");
     await expectPrediction(page, "3");
     assert.equal(await page.evaluate(() => document.body.dataset.backend), "cpu");
+  } finally {
+    await browser.close();
+  }
+});
+
+test("axe-core finds no accessibility violation, in light and dark, empty and reading", async () => {
+  const { browser, page } = await openPage();
+  try {
+    await waitForState(page, "ready");
+    // Evaluated, not added as a <script>: the page's CSP allows no inline script.
+    await page.evaluate(AXE_SOURCE);
+    const violations = async (when) => {
+      const { violations } = await page.evaluate(() => window.axe.run(document));
+      return violations.map((v) => `${when}: ${v.id} (${v.impact}) on ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+    };
+    const found = [];
+    for (const colorScheme of ["light", "dark"]) {
+      await page.emulateMedia({ colorScheme });
+      await page.keyboard.press("Escape");
+      await expectPrediction(page, "–");
+      found.push(...(await violations(`${colorScheme}, empty`)));
+      await write(page, "17");
+      await expectPrediction(page, "17");
+      await page.locator("#prediction .char").first().click();
+      found.push(...(await violations(`${colorScheme}, reading 17`)));
+      await page.keyboard.press("Escape");
+      await drawStrokes(page, SCRIBBLE, { left: 0.35, top: 0.1, size: 0.8 });
+      await expectPrediction(page, "?");
+      found.push(...(await violations(`${colorScheme}, unsure`)));
+    }
+    assert.deepEqual(found, []);
   } finally {
     await browser.close();
   }

@@ -18,10 +18,17 @@ const TYPES = {
   ".bpk": "application/octet-stream",
 };
 
-/** Serves `root` on a free port; resolves to { url, close }. `headers` go on every response. */
-export async function serve(root, headers = {}) {
+/**
+ * Serves `root` on a free port; resolves to { url, close }. `headers` go on every response.
+ * `handlers` answer paths of their own: { "/path": async (request, response) => … }.
+ */
+export async function serve(root, headers = {}, handlers = {}) {
   const server = createServer(async (request, response) => {
     const path = decodeURIComponent(new URL(request.url, "http://localhost").pathname);
+    if (handlers[path]) {
+      await handlers[path](request, response);
+      return;
+    }
     const file = normalize(join(root, path.endsWith("/") ? `${path}index.html` : path));
     if (!file.startsWith(normalize(root) + sep)) {
       response.writeHead(403).end();

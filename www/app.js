@@ -1,15 +1,15 @@
 // The page: a drawing pad, live recognition, and the backend switch-over.
 //
-// The small CPU build answers first; where the browser has WebGPU, the larger WebGPU build
-// loads in the background and takes over once it works. Any WebGPU failure falls back to
-// the CPU recognizer, which stays loaded, and the drawing is kept.
-
-import initCpu, { Recognizer as CpuRecognizer } from "../pkg/handwriting.js";
+// The recognizer runs in a worker (worker.js), so that drawing never waits for it. The small
+// CPU build answers first; where the browser has WebGPU, the larger WebGPU build loads in the
+// background and takes over once it works. Any WebGPU failure falls back to the CPU
+// recognizer, which stays loaded, and the drawing is kept.
 
 const MANIFEST_URL = new URL("models/manifest.json", import.meta.url).href;
 /** Where the chosen model is remembered between visits. */
 const MODEL_KEY = "handwriting.model";
-const WEBGPU_MODULE_URL = new URL("../pkg/webgpu/handwriting.js", import.meta.url).href;
+/** The CPU build's wasm: compiled here, from the request the page preloads, then handed to the worker. */
+const CPU_WASM_URL = new URL("../pkg/handwriting_bg.wasm", import.meta.url).href;
 /** Live recognition while drawing runs at most this often. */
 const LIVE_INTERVAL_MS = 120;
 /** Pen width as a fraction of the pad's height. */
@@ -21,10 +21,10 @@ const ctx = pad.getContext("2d");
 
 const strokes = [];
 let current = null;
-let cpu = null;
-/** The CPU module's compilation, started at once so that it overlaps the weights' download. */
+/** The worker's CPU module, compiled and handed over at once so that it overlaps the weights' download. */
 let cpuModuleReady = null;
-let active = null;
+/** Whether the worker holds a model that can read. */
+let ready = false;
 let generation = 0;
 let inFlight = false;
 let queued = false;
@@ -168,7 +168,7 @@ function scheduleLive() {
 
 /** Recognises the current drawing; one request in flight, the latest drawing wins. */
 async function recognizeNow() {
-  if (!active) return;
+  if (!ready) return;
   if (inFlight) {
     queued = true;
     return;
@@ -177,7 +177,7 @@ async function recognizeNow() {
   const request = ++generation;
   const drawing = strokes.map(({ points, width }) => ({ points, width }));
   try {
-    const result = await recognizeWithFallback(drawing);
+    const result = await recognizer.call("read", { drawing });
     if (request === generation) show(result);
   } catch (error) {
     setState("error", `Recognition failed: ${describe(error)}`);
@@ -190,16 +190,47 @@ async function recognizeNow() {
   }
 }
 
-async function recognizeWithFallback(drawing) {
-  try {
-    return await active.read(drawing);
-  } catch (error) {
-    if (active === cpu) throw error;
-    console.warn("WebGPU failed; continuing on the CPU", error);
-    useRecognizer(cpu, "CPU (WebGPU failed)");
-    return cpu.read(drawing);
+// ---- the worker ---------------------------------------------------------------------------
+
+/** The recognizer's worker: `call(type, arguments)` resolves to its reply (see worker.js). */
+class RecognizerWorker {
+  constructor(url) {
+    this.pending = new Map();
+    this.nextId = 0;
+    this.worker = new Worker(url, { type: "module" });
+    this.worker.addEventListener("message", ({ data }) => {
+      if (data.type === "backend") {
+        showBackend(data.backend, data.label);
+        return;
+      }
+      const reply = this.pending.get(data.id);
+      if (!reply) return;
+      this.pending.delete(data.id);
+      if ("error" in data) reply.reject(new Error(data.error));
+      else reply.resolve(data.value);
+    });
+    // A worker that cannot start (its script or the module missing) says little more.
+    this.worker.addEventListener("error", (event) => {
+      event.preventDefault();
+      this.failed = new Error(
+        `the recognizer's worker stopped (${event.message || `cannot load ${url} or ../pkg/handwriting.js`})`,
+      );
+      for (const { reject } of this.pending.values()) reject(this.failed);
+      this.pending.clear();
+    });
+  }
+
+  call(type, message = {}, transfer = []) {
+    if (this.failed) return Promise.reject(this.failed);
+    const id = ++this.nextId;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ ...message, type, id }, transfer);
+    });
   }
 }
+
+const recognizer = new RecognizerWorker(new URL("worker.js", import.meta.url));
 
 // ---- the reading --------------------------------------------------------------------------
 
@@ -240,10 +271,9 @@ function render() {
     button.className = `char ${picked ? "picked" : confidenceClass(character)}`;
     button.textContent = text;
     button.setAttribute("aria-pressed", String(index === selected));
-    button.setAttribute(
-      "aria-label",
-      `Character ${index + 1}: ${text === "?" ? "unsure" : text}${picked ? ", your choice" : `, ${percent} percent sure`}`,
-    );
+    // The name holds the visible text, as speech control needs ("click 7").
+    const state = picked ? "your choice" : character.sure ? `${percent} percent sure` : "unsure";
+    button.setAttribute("aria-label", `Character ${index + 1}: ${text}, ${state}`);
     button.addEventListener("click", () => {
       selected = index;
       render();
@@ -273,11 +303,11 @@ function showDetails(character) {
     const button = document.createElement("button");
     const percent = Math.round(probability * 100);
     button.type = "button";
-    button.innerHTML = `<span class="label"></span><span class="bar"><span></span></span><span class="percent"></span>`;
+    // Named by its visible text, "7 98%".
+    button.innerHTML = `<span class="label"></span> <span class="bar" aria-hidden="true"><span></span></span> <span class="percent"></span>`;
     button.children[0].textContent = label;
     button.children[1].firstChild.style.width = `${Math.max(percent, 1)}%`;
     button.children[2].textContent = `${percent}%`;
-    button.setAttribute("aria-label", `${label}: ${percent} percent`);
     button.setAttribute("aria-pressed", String(textOf(character) === label));
     button.addEventListener("click", () => {
       picks.set(keyOf(character), label);
@@ -319,10 +349,9 @@ function drawPreview(pixels) {
   preview.putImageData(image, 0, 0);
 }
 
-function useRecognizer(recognizer, label) {
-  active = recognizer;
-  $("#backend").textContent = label;
-  document.body.dataset.backend = recognizer.backend;
+function showBackend(backend, label) {
+  if (label) $("#backend").textContent = label;
+  document.body.dataset.backend = backend;
 }
 
 // ---- start-up -----------------------------------------------------------------------------
@@ -330,42 +359,6 @@ function useRecognizer(recognizer, label) {
 function requestedBackend() {
   const backend = new URLSearchParams(location.search).get("backend") ?? "auto";
   return ["auto", "cpu", "webgpu"].includes(backend) ? backend : "auto";
-}
-
-/** Median time of a few recognitions of a sample drawing, in milliseconds. */
-async function medianLatency(recognizer) {
-  const sample = [{ points: [{ x: 10, y: 10 }, { x: 90, y: 10 }, { x: 40, y: 100 }], width: 8 }];
-  const times = [];
-  for (let i = 0; i < 7; i++) {
-    const start = performance.now();
-    await recognizer.read(sample);
-    times.push(performance.now() - start);
-  }
-  return times.sort((a, b) => a - b)[3];
-}
-
-/**
- * Loads the WebGPU build in the background. Asked for explicitly, it takes over once it
- * answers; in `auto` mode only if it is also faster than the CPU here (a software adapter, or
- * a GPU's dispatch overhead on a network this small, can make it slower).
- */
-async function upgradeToWebGpu(backend, weightsUrl, loaded) {
-  const adapter = await navigator.gpu.requestAdapter();
-  if (!adapter) throw new Error("the browser offers no WebGPU adapter");
-  const gpuModule = await import(WEBGPU_MODULE_URL);
-  await gpuModule.default();
-  const gpu = await gpuModule.Recognizer.load(weightsUrl, "webgpu");
-  if (loaded !== modelGeneration) return gpu.free(); // another model was chosen meanwhile
-  if (backend === "auto") {
-    const [gpuMs, cpuMs] = [await medianLatency(gpu), await medianLatency(cpu)];
-    if (gpuMs >= cpuMs) {
-      gpu.free();
-      $("#backend").textContent = `CPU (faster here than WebGPU: ${cpuMs.toFixed(1)} vs ${gpuMs.toFixed(1)} ms)`;
-      return;
-    }
-  }
-  useRecognizer(gpu, "WebGPU");
-  recognizeNow();
 }
 
 // ---- models -------------------------------------------------------------------------------
@@ -378,8 +371,14 @@ async function loadManifest() {
   return models;
 }
 
-/** The model chosen on an earlier visit, if it is still offered; else the first. */
+/**
+ * The model named by the address (`?model=digits.bpk`, for links and tests), else the one
+ * chosen on an earlier visit if it is still offered, else the first.
+ */
 function rememberedModel(models) {
+  const asked = new URLSearchParams(location.search).get("model");
+  const linked = models.find((model) => model.file === asked);
+  if (linked) return linked;
   let saved = null;
   try {
     saved = localStorage.getItem(MODEL_KEY);
@@ -425,32 +424,41 @@ async function fetchWeights(url) {
   return new Uint8Array(await response.arrayBuffer());
 }
 
+/** Compiles the CPU build; the worker instantiates it. */
+async function compileCpuModule() {
+  const response = await fetch(CPU_WASM_URL);
+  if (!response.ok) {
+    throw new Error(`cannot load ${CPU_WASM_URL}: HTTP ${response.status} (build it: scripts/build-page)`);
+  }
+  if (response.headers.get("content-type")?.startsWith("application/wasm")) {
+    return WebAssembly.compileStreaming(response);
+  }
+  return WebAssembly.compile(await response.arrayBuffer());
+}
+
 /** Loads `model` on the CPU (answering at once), then tries WebGPU in the background. */
 async function loadModel(model) {
   const loaded = ++modelGeneration;
   const weightsUrl = new URL(model.file, MANIFEST_URL).href; // files are relative to the list
   const backend = requestedBackend();
   setState("loading", `Loading ${model.name}…`);
-  let next;
   try {
     // The weights download while the module compiles, not after.
     const [bytes] = await Promise.all([fetchWeights(weightsUrl), cpuModuleReady]);
     performance.mark("handwriting:weights-and-module");
-    next = await CpuRecognizer.fromBytes(bytes, weightsUrl, "cpu");
+    if (loaded !== modelGeneration) return;
+    await recognizer.call("load", { bytes: bytes.buffer, origin: weightsUrl, model: loaded }, [bytes.buffer]);
   } catch (error) {
-    setState("error", `The recognizer could not start: ${describe(error)}`);
+    if (loaded === modelGeneration) setState("error", `The recognizer could not start: ${describe(error)}`);
     return;
   }
-  if (loaded !== modelGeneration) return next.free();
-  if (active && active !== cpu) active.free();
-  cpu?.free();
-  cpu = next;
-  useRecognizer(cpu, "CPU");
+  if (loaded !== modelGeneration) return;
+  ready = true;
   setState("ready", `Ready: write on the pad (${model.name}).`);
   performance.mark("handwriting:ready");
   recognizeNow();
   if (backend !== "cpu" && "gpu" in navigator) {
-    upgradeToWebGpu(backend, weightsUrl, loaded).catch((error) => {
+    recognizer.call("upgrade", { weightsUrl, mode: backend, model: loaded }).catch((error) => {
       console.info("Staying on the CPU:", describe(error));
       if (backend === "webgpu") $("#backend").textContent = `CPU (WebGPU unavailable: ${describe(error)})`;
     });
@@ -461,7 +469,7 @@ async function start() {
   setState("loading", "Loading the recognizer…");
   resizePad();
   drawPreview(null);
-  cpuModuleReady = initCpu();
+  cpuModuleReady = compileCpuModule().then((module) => recognizer.call("init", { module }));
   cpuModuleReady.catch(() => {}); // reported by loadModel, which awaits it
   let models;
   try {

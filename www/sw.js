@@ -2,8 +2,8 @@
 // cache when the network is gone, so the recognizer works offline.
 //
 // Network first, cache as fallback: online, a new build or a retrained model arrives at once;
-// offline, the last copy answers. Every same-origin GET the page makes is kept (the WebGPU
-// build too, once loaded), so nothing needs listing twice.
+// offline, the last copy answers. Every same-origin GET the page and its recognizer worker make
+// is kept (the WebGPU build too, once loaded), so nothing needs listing twice.
 
 const CACHE = "handwriting-v1";
 /** What the page needs before it can answer: fetched at install, so one visit is enough. */
@@ -11,6 +11,7 @@ const SHELL = [
   "./",
   "index.html",
   "app.js",
+  "worker.js",
   "style.css",
   "icon.svg",
   "manifest.webmanifest",

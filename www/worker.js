@@ -1,0 +1,124 @@
+// The recognizer, in a module worker: reading a long line with a big model takes the worker's
+// time, never the page's, so strokes stay smooth while it reads.
+//
+// It holds the CPU recognizer and, where the page asks for it and the browser has WebGPU, the
+// WebGPU one; any WebGPU failure falls back to the CPU, which stays loaded.
+//
+// Messages from the page: { id, type, ...arguments }; each gets one reply, { id, value } or
+// { id, error } (a message: errors cross as text). Types:
+//   init     { module }                   the CPU build's compiled WebAssembly.Module
+//   load     { bytes, origin }            weights (an ArrayBuffer) onto the CPU; replaces the
+//                                        model, frees the previous one
+//   read     { drawing }                  reads the strokes: `Recognizer.read`'s object as is
+//   upgrade  { weightsUrl, mode, model }  tries WebGPU ("auto": keep it only if faster here);
+//                                        `model` is the page's count of model loads
+// Unasked, { type: "backend", backend, label } whenever the recognizer in use changes.
+
+import initCpu, { Recognizer as CpuRecognizer } from "../pkg/handwriting.js";
+
+const WEBGPU_MODULE_URL = new URL("../pkg/webgpu/handwriting.js", import.meta.url).href;
+
+let cpu = null;
+let gpu = null;
+let active = null;
+/** The page's count of model loads when the current CPU model was loaded. */
+let loadedModel = 0;
+
+/**
+ * Loads, reads and swaps of the recognizer run one at a time, in order, so that no recognizer
+ * is freed while it reads. A WebGPU upgrade downloads and compiles outside this queue.
+ */
+let queue = Promise.resolve();
+function exclusive(task) {
+  const result = queue.then(task);
+  queue = result.catch(() => {});
+  return result;
+}
+
+function announce(recognizer, label) {
+  active = recognizer;
+  self.postMessage({ type: "backend", backend: recognizer.backend, label });
+}
+
+function describe(error) {
+  return error instanceof Error ? error.message : String(error);
+}
+
+const handlers = {
+  init: ({ module }) => exclusive(() => initCpu({ module_or_path: module }).then(() => undefined)),
+
+  load: ({ bytes, origin, model }) =>
+    exclusive(async () => {
+      const next = await CpuRecognizer.fromBytes(new Uint8Array(bytes), origin, "cpu");
+      if (gpu) gpu.free();
+      if (cpu) cpu.free();
+      gpu = null;
+      cpu = next;
+      loadedModel = model;
+      announce(cpu, "CPU");
+      return { labels: cpu.labels };
+    }),
+
+  read: ({ drawing }) =>
+    exclusive(async () => {
+      if (!active) throw new Error("no model is loaded");
+      try {
+        return await active.read(drawing);
+      } catch (error) {
+        if (active === cpu) throw error;
+        console.warn("WebGPU failed; continuing on the CPU", error);
+        announce(cpu, "CPU (WebGPU failed)");
+        return cpu.read(drawing);
+      }
+    }),
+
+  upgrade: async ({ weightsUrl, mode, model }) => {
+    if (!("gpu" in navigator)) throw new Error("this browser has no WebGPU");
+    const adapter = await navigator.gpu.requestAdapter();
+    if (!adapter) throw new Error("the browser offers no WebGPU adapter");
+    const gpuModule = await import(WEBGPU_MODULE_URL);
+    await gpuModule.default();
+    const candidate = await gpuModule.Recognizer.load(weightsUrl, "webgpu");
+    return exclusive(async () => {
+      if (model !== loadedModel) {
+        candidate.free(); // another model was loaded meanwhile
+        return { backend: active?.backend, label: null };
+      }
+      if (mode === "auto") {
+        const [gpuMs, cpuMs] = [await medianLatency(candidate), await medianLatency(cpu)];
+        if (gpuMs >= cpuMs) {
+          candidate.free();
+          const label = `CPU (faster here than WebGPU: ${cpuMs.toFixed(1)} vs ${gpuMs.toFixed(1)} ms)`;
+          announce(cpu, label);
+          return { backend: "cpu", label };
+        }
+      }
+      gpu = candidate;
+      announce(gpu, "WebGPU");
+      return { backend: "webgpu", label: "WebGPU" };
+    });
+  },
+};
+
+/** Median time of a few recognitions of a sample drawing, in milliseconds. */
+async function medianLatency(recognizer) {
+  const sample = [{ points: [{ x: 10, y: 10 }, { x: 90, y: 10 }, { x: 40, y: 100 }], width: 8 }];
+  const times = [];
+  for (let i = 0; i < 7; i++) {
+    const start = performance.now();
+    await recognizer.read(sample);
+    times.push(performance.now() - start);
+  }
+  return times.sort((a, b) => a - b)[3];
+}
+
+self.addEventListener("message", async ({ data }) => {
+  const { id, type } = data;
+  const handler = handlers[type];
+  try {
+    if (!handler) throw new Error(`unknown request "${type}"`);
+    self.postMessage({ id, value: await handler(data) });
+  } catch (error) {
+    self.postMessage({ id, error: describe(error) });
+  }
+});
