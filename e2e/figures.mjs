@@ -13,9 +13,12 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const ARGS = ["--headless", "--no-sandbox", "--disable-background-networking", "--disable-component-update", "--no-first-run"];
 const WEBGPU_ARGS = ["--enable-unsafe-webgpu", "--enable-features=Vulkan", "--use-vulkan=swiftshader", "--use-angle=swiftshader"];
 const RUNS = 200;
+/** The model measured: `npm run figures -- FILE`, else the page's default (the first listed). */
+const MODELS = JSON.parse(await readFile(join(ROOT, "www", "models", "manifest.json"), "utf8")).models;
+const MODEL = process.argv[2] ?? MODELS[0].file;
 
 async function sizes() {
-  const files = ["pkg/handwriting_bg.wasm", "pkg/handwriting.js", "pkg/webgpu/handwriting_bg.wasm", "www/models/digits.bpk"];
+  const files = ["pkg/handwriting_bg.wasm", "pkg/handwriting.js", "pkg/webgpu/handwriting_bg.wasm", ...MODELS.map((m) => `www/models/${m.file}`)];
   for (const file of files) {
     const path = join(ROOT, file);
     try {
@@ -32,11 +35,11 @@ async function sizes() {
 
 /** Latency of the page's own module API, in the page, on one backend. */
 async function latency(page, backend) {
-  return page.evaluate(async ({ backend, runs }) => {
+  return page.evaluate(async ({ backend, runs, model }) => {
     const url = backend === "webgpu" ? "/pkg/webgpu/handwriting.js" : "/pkg/handwriting.js";
     const module = await import(url);
     await module.default();
-    const recognizer = await module.Recognizer.load("/www/models/digits.bpk", backend);
+    const recognizer = await module.Recognizer.load(`/www/models/${model}`, backend);
     const seven = [{ points: [{ x: 40, y: 40 }, { x: 200, y: 40 }, { x: 100, y: 260 }], width: 18 }];
     for (let i = 0; i < 20; i++) await recognizer.recognizeStrokes(seven);
     const times = [];
@@ -59,7 +62,7 @@ async function latency(page, backend) {
     const median = (values) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)];
     times.sort((a, b) => a - b);
     return { p50: times[Math.floor(runs * 0.5)], p95: times[Math.floor(runs * 0.95)], lineP50: median(lineTimes) };
-  }, { backend, runs: RUNS });
+  }, { backend, runs: RUNS, model: MODEL });
 }
 
 /** Time from navigation until the page runs on `name`, then that backend's latency. */
@@ -67,7 +70,7 @@ async function measure(server, name, args, query) {
   const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: [...ARGS, ...args] });
   try {
     const page = await browser.newPage();
-    await page.goto(`${server.url}/www/index.html${query}`);
+    await page.goto(`${server.url}/www/index.html${query}&model=${encodeURIComponent(MODEL)}`);
     await page.waitForFunction(() => document.body.dataset.state !== "loading", null, { timeout: 60_000 });
     if (name === "webgpu" && !(await page.evaluate(async () => Boolean(await navigator.gpu?.requestAdapter())))) {
       console.log("webgpu  no adapter in this browser");
@@ -88,7 +91,7 @@ async function measure(server, name, args, query) {
 
 const server = await serve(ROOT);
 try {
-  console.log(`figures of ${new Date().toISOString()}, Chromium at /usr/bin/chromium, 127.0.0.1`);
+  console.log(`figures of ${new Date().toISOString()}, model ${MODEL}, Chromium at /usr/bin/chromium, 127.0.0.1`);
   await sizes();
   await measure(server, "cpu", [], "?backend=cpu");
   await measure(server, "webgpu", WEBGPU_ARGS, "?backend=webgpu");
