@@ -245,7 +245,8 @@ function textOf(character) {
 }
 
 function currentText() {
-  return reading ? reading.characters.map(textOf).join("") : "";
+  // A word gap before a character reads as a space.
+  return reading ? reading.characters.map((c) => (c.spaceBefore ? " " : "") + textOf(c)).join("") : "";
 }
 
 function show(result) {
@@ -278,6 +279,13 @@ function render() {
       selected = index;
       render();
     });
+    if (character.spaceBefore) {
+      // A flex container drops bare white space: the gap between words is an element.
+      const space = document.createElement("span");
+      space.className = "space";
+      space.textContent = " ";
+      prediction.append(space);
+    }
     prediction.append(button);
   });
   $("#copy").disabled = !characters.length;
