@@ -122,6 +122,7 @@ pub fn load(root: &Path) -> Result<Splits> {
         validation: Some(Vec::new()),
         test: Vec::new(),
         labels,
+        split_facts: Vec::new(),
     };
     let mut writers: BTreeMap<Split, BTreeSet<String>> = BTreeMap::new();
     for (sample, writer) in samples.into_iter().flatten() {
@@ -138,14 +139,33 @@ pub fn load(root: &Path) -> Result<Splits> {
         CLASSES.chars().count()
     );
     let count = |split| writers.get(&split).map_or(0, BTreeSet::len);
+    let described =
+        |samples: usize, split| format!("{samples} characters of {} writers", count(split));
+    splits.split_facts = vec![
+        (
+            "train".to_string(),
+            described(splits.train.len(), Split::Train),
+        ),
+        (
+            "validation (writers never trained on)".to_string(),
+            described(
+                splits.validation.as_ref().map_or(0, Vec::len),
+                Split::Validation,
+            ),
+        ),
+        (
+            "test (writers never trained on)".to_string(),
+            described(splits.test.len(), Split::Test),
+        ),
+    ];
     println!(
-        "split by writer: train {} samples of {} writers, validation {} of {}, test {} of {}",
-        splits.train.len(),
-        count(Split::Train),
-        splits.validation.as_ref().map_or(0, Vec::len),
-        count(Split::Validation),
-        splits.test.len(),
-        count(Split::Test),
+        "split by writer: {}",
+        splits
+            .split_facts
+            .iter()
+            .map(|(split, counts)| format!("{split}: {counts}"))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     if splits.train.is_empty() || splits.test.is_empty() {
         bail!(

@@ -34,6 +34,9 @@ pub struct Splits {
     pub validation: Option<Vec<Sample>>,
     pub test: Vec<Sample>,
     pub labels: Vec<String>,
+    /// How the data was split, for the report, where there is more to say than the counts
+    /// (UNIPEN's writers).
+    pub split_facts: Vec<(String, String)>,
 }
 
 /// Which data set to train on. EMNIST's splits need the official files (see the README).
@@ -120,6 +123,7 @@ pub fn load(kind: DatasetKind, dir: &Path) -> Result<Splits> {
                 validation: None,
                 test: split("t10k")?,
                 labels,
+                split_facts: Vec::new(),
             })
         }
         DatasetKind::UnipenCharacters => {
@@ -141,6 +145,7 @@ pub fn load(kind: DatasetKind, dir: &Path) -> Result<Splits> {
                 validation: None,
                 test: split("test")?,
                 labels: mapping.into_values().collect(),
+                split_facts: Vec::new(),
             })
         }
     }

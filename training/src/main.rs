@@ -236,7 +236,10 @@ fn train_command(config: &Config, fresh: bool, init_from: Option<&Path>) -> Resu
         &metadata,
         &evaluation,
         &history::read(&config.output.artifact_dir),
-        vec![("training time".to_string(), training_time)],
+        [("training time".to_string(), training_time)]
+            .into_iter()
+            .chain(splits.split_facts.clone())
+            .collect(),
     )?;
     write_category_report(config, &recognizer, &evaluation, &splits.test)?;
     Ok(ExitCode::SUCCESS)
@@ -369,7 +372,14 @@ fn evaluate_command(config: &Config) -> Result<ExitCode> {
         evaluation.confusion.correct(),
         evaluation.confusion.total()
     );
-    write_report(config, &recognizer, &metadata, &evaluation, &[], Vec::new())?;
+    write_report(
+        config,
+        &recognizer,
+        &metadata,
+        &evaluation,
+        &[],
+        splits.split_facts.clone(),
+    )?;
     write_category_report(config, &recognizer, &evaluation, &splits.test)?;
     Ok(ExitCode::SUCCESS)
 }
