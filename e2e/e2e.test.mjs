@@ -249,13 +249,16 @@ self.addEventListener("message", ({ data }) => {
     await waitForState(page, "ready");
     await draw(page, "1", { left: 0.05, top: 0.2, size: 0.55 });
     await Promise.race([held, page.waitForTimeout(30_000).then(() => assert.fail("the worker never asked"))]);
-    // The worker is stuck in the reading of "1"; the page still takes and draws strokes.
-    await draw(page, "7", { left: 0.4, top: 0.2, size: 0.55 });
-    const inked = await page.evaluate(() => {
+    // The worker is stuck in the reading of "1"; the page still takes and draws strokes. The
+    // 7 follows at a character's advance, as in "17" (a wider gap would be a space).
+    const { width, height } = await page.locator("#pad").boundingBox();
+    const seven = 0.05 + (0.8 * 0.55 * height) / width;
+    await draw(page, "7", { left: seven, top: 0.2, size: 0.55 });
+    const inked = await page.evaluate((seven) => {
       const pad = document.querySelector("#pad");
-      const { data } = pad.getContext("2d").getImageData(pad.width * 0.4, 0, pad.width * 0.3, pad.height);
+      const { data } = pad.getContext("2d").getImageData(pad.width * (seven + 0.05), 0, pad.width * 0.2, pad.height);
       return data.some((value, i) => i % 4 === 3 && value > 0);
-    });
+    }, seven);
     assert.ok(inked, "the 7 was not drawn while the recognizer was busy");
     assert.equal(await page.locator("#prediction").textContent(), "–");
     release();

@@ -6,6 +6,7 @@
 mod common;
 
 use std::io::{BufRead, BufReader};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::Duration;
@@ -61,6 +62,16 @@ impl Run {
             .args(["--epochs", &EPOCHS.to_string(), "--batch-size", "16"])
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
+        // A shell starts background jobs with SIGINT ignored, and children inherit that: the
+        // run must meet Ctrl-C's signal as a terminal's foreground program does, wherever the
+        // tests were started from, or the SIGINT case would wait for ever.
+        // SAFETY: `signal` is async-signal-safe, as code between fork and exec must be.
+        unsafe {
+            command.pre_exec(|| {
+                libc::signal(libc::SIGINT, libc::SIG_DFL);
+                Ok(())
+            });
+        }
         command
     }
 
