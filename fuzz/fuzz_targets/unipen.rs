@@ -7,7 +7,7 @@ use training::unipen::read_texts;
 
 fuzz_target!(|input: &[u8]| {
     let text = String::from_utf8_lossy(input);
-    let (data, strokes) = text.split_once('\0').unwrap_or((&text, ""));
+    let (data, strokes) = text.split_once('\0').unwrap_or((text.as_ref(), ""));
     let corpus = read_texts(data, &[("s.dat", strokes)]);
     for segment in &corpus.segments {
         assert!(!segment.label.is_empty());
