@@ -25,20 +25,9 @@ impl AugmentConfig {
         if !self.enabled {
             return source;
         }
-        let symmetric = |rng: &mut dyn rand::RngCore, bound: f32| {
-            if bound > 0.0 {
-                rng.random_range(-bound..=bound)
-            } else {
-                0.0
-            }
-        };
         let angle = symmetric(rng, self.max_rotation_degrees).to_radians();
         let shear = symmetric(rng, self.max_shear);
-        let scale = if self.max_scale > self.min_scale {
-            rng.random_range(self.min_scale..=self.max_scale)
-        } else {
-            self.min_scale
-        };
+        let scale = self.draw_scale(rng);
         let shift = (
             symmetric(rng, self.max_translation),
             symmetric(rng, self.max_translation),
@@ -46,6 +35,15 @@ impl AugmentConfig {
         let thickness = symmetric(rng, self.max_thickness_change);
         let warped = warp(&source, Affine::new(angle, shear, scale), shift);
         change_thickness(&warped, thickness)
+    }
+}
+
+/// A uniform draw in ±`bound`; 0, drawing nothing, when the bound is 0.
+fn symmetric(rng: &mut impl Rng, bound: f32) -> f32 {
+    if bound > 0.0 {
+        rng.random_range(-bound..=bound)
+    } else {
+        0.0
     }
 }
 
@@ -57,25 +55,23 @@ const POINT_JITTER: f32 = 0.015;
 const PEN_WIDTH_BAND: (f32, f32) = (0.08, 0.15);
 
 impl AugmentConfig {
+    /// A scale factor, uniformly in the configured range (its lower end when it is empty).
+    fn draw_scale(&self, rng: &mut impl Rng) -> f32 {
+        if self.max_scale > self.min_scale {
+            rng.random_range(self.min_scale..=self.max_scale)
+        } else {
+            self.min_scale
+        }
+    }
+
     /// Distorts pen strokes and draws them through the library's stroke path, as the page
     /// draws what a person writes: the same bounds as [`AugmentConfig::apply`] (rotation,
     /// slant, and the scale range applied to the width alone, which changes the aspect), plus
     /// per-point jitter and a random pen width. `None` when the result draws nothing.
     pub fn redraw(&self, strokes: &[Stroke], rng: &mut impl Rng) -> Option<[f32; GLYPH_PIXELS]> {
-        let symmetric = |rng: &mut dyn rand::RngCore, bound: f32| {
-            if bound > 0.0 {
-                rng.random_range(-bound..=bound)
-            } else {
-                0.0
-            }
-        };
         let angle = symmetric(rng, self.max_rotation_degrees).to_radians();
         let shear = symmetric(rng, self.max_shear);
-        let aspect = if self.max_scale > self.min_scale {
-            rng.random_range(self.min_scale..=self.max_scale)
-        } else {
-            self.min_scale
-        };
+        let aspect = self.draw_scale(rng);
         let map = Affine::new(angle, shear, 1.0);
         let extent = extent(strokes);
         let jitter = POINT_JITTER * extent;
