@@ -12,6 +12,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { serve } from "./server.mjs";
+import { writeWords } from "./words.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const OUTPUT = join(ROOT, "e2e", "output");
@@ -179,11 +180,9 @@ describe("on the CPU backend, in a browser without WebGPU", () => {
   });
 });
 
-// Words by UNIPEN writers the characters model never trained on (tests/fixtures/unipen), in
-// canvas pixels with capitals 120 tall: two the library reads right (tests/unipen_reading.rs
-// reads all 40), replayed with the mouse on the default model, a word gap between them.
-const WORDS = JSON.parse(readFileSync(join(ROOT, "tests", "fixtures", "unipen", "words.json"), "utf8"));
-
+// Two words by UNIPEN writers the characters model never trained on, that the library reads
+// right (tests/unipen_reading.rs reads all 40 of the fixture), replayed with the mouse on the
+// default model, a word gap between them.
 test("the default model reads words in print, case and the space between them included", async () => {
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: BASE_ARGS });
   try {
@@ -191,23 +190,7 @@ test("the default model reads words in print, case and the space between them in
     await page.goto(`${server.url}/www/index.html`);
     await waitForState(page, "ready");
     assert.match(await page.locator("#model").inputValue(), /characters/);
-    const box = await page.locator("#pad").boundingBox();
-    const words = ["world", "Table"].map((text) => WORDS.find((word) => word.text === text).strokes);
-    const right = (strokes) => Math.max(...strokes.flatMap((s) => s.points.map((p) => p.x)));
-    const span = words.reduce((sum, strokes) => sum + right(strokes) + 140, 0);
-    // Both words across 90% of the pad, capitals no taller than 30% of it.
-    const scale = Math.min((0.9 * box.width) / span, (0.3 * box.height) / 120);
-    let left = box.x + 0.03 * box.width;
-    for (const strokes of words) {
-      for (const stroke of strokes) {
-        const at = (p) => [left + p.x * scale, box.y + 0.3 * box.height + p.y * scale];
-        await page.mouse.move(...at(stroke.points[0]));
-        await page.mouse.down();
-        for (const point of stroke.points.slice(1)) await page.mouse.move(...at(point));
-        await page.mouse.up();
-      }
-      left += (right(strokes) + 140) * scale;
-    }
+    await writeWords(page, ["world", "Table"]);
     await expectPrediction(page, "world Table");
   } finally {
     await browser.close();
