@@ -70,6 +70,7 @@ pub fn apply(characters: &[(Bounds, Prediction)], labels: &[String]) -> Vec<(Pre
                     .label
                     .chars()
                     .all(|c| c.is_ascii_lowercase());
+            let placement = proportions.map(|line| Placement::of(bounds, line));
             let weights: Vec<f32> = labels
                 .iter()
                 .map(|label| {
@@ -79,7 +80,7 @@ pub fn apply(characters: &[(Bounds, Prediction)], labels: &[String]) -> Vec<(Pre
                     } else {
                         1.0
                     };
-                    order * weight(label, bounds, proportions, company)
+                    order * weight(label, placement, company)
                 })
                 .collect();
             (prediction.reweighed(&weights, labels), spaces[i])
@@ -117,8 +118,9 @@ fn company(characters: &[(Bounds, Prediction)], words: &[usize], i: usize) -> Co
     }
 }
 
-/// How much the context supports `label` for a character drawn in `bounds` (1 = no opinion).
-fn weight(label: &str, bounds: &Bounds, proportions: Option<Proportions>, company: Company) -> f32 {
+/// How much the context supports `label` for a character placed on the line as `placement`
+/// (`None` when the line's proportions are unknown; 1 = no opinion).
+fn weight(label: &str, placement: Option<Placement>, company: Company) -> f32 {
     let Some(c) = single_char(label) else {
         return 1.0;
     };
@@ -128,31 +130,46 @@ fn weight(label: &str, bounds: &Bounds, proportions: Option<Proportions>, compan
         Company::Letters if c.is_ascii_digit() => weight *= CONTRADICTED,
         _ => {}
     }
-    let Some(line) = proportions else {
+    let Some(Placement { shape, high, small }) = placement else {
         return weight;
     };
-    let shape = Shape::of(bounds, line.cap);
-    let expected = Shape::expected(c);
-    weight *= match (expected, shape) {
+    weight *= match (Shape::expected(c), shape) {
         (expected, shape) if expected == shape => 1.0,
         // A short dash, or a long comma: possible, not likely.
         (Shape::Flat, Shape::Speck) | (Shape::Speck, Shape::Flat) => CONTRADICTED,
         _ => WRONG_SHAPE,
     };
-    if shape == Shape::Speck {
-        let centre = bounds.y + bounds.height / 2.0;
-        let high = centre < line.baseline - line.x_height * 0.6;
-        if high != HIGH_SPECKS.contains(c) {
-            weight *= CONTRADICTED;
+    match shape {
+        Shape::Speck if high != HIGH_SPECKS.contains(c) => weight *= CONTRADICTED,
+        Shape::Full
+            if (small && TALL_CHARACTERS.contains(c)) || (!small && SMALL_LETTERS.contains(c)) =>
+        {
+            weight *= WRONG_SIZE
         }
-    } else if shape == Shape::Full {
-        let rise = line.baseline - bounds.y;
-        let small = rise < SMALL_RISE * line.cap;
-        if (small && TALL_CHARACTERS.contains(c)) || (!small && SMALL_LETTERS.contains(c)) {
-            weight *= WRONG_SIZE;
-        }
+        _ => {}
     }
     weight
+}
+
+/// Where a character sits on the line, measured once for all the classes it is weighed for.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Placement {
+    shape: Shape,
+    /// Its centre is above the middle of the x-height band: where a "'" sits, not a ".".
+    high: bool,
+    /// It rises less far above the baseline than a capital does.
+    small: bool,
+}
+
+impl Placement {
+    fn of(bounds: &Bounds, line: Proportions) -> Self {
+        let centre = bounds.y + bounds.height / 2.0;
+        Self {
+            shape: Shape::of(bounds, line.cap),
+            high: centre < line.baseline - line.x_height * 0.6,
+            small: line.baseline - bounds.y < SMALL_RISE * line.cap,
+        }
+    }
 }
 
 /// The outline of a character against the line: a speck (".", "'"), a flat stroke ("-"), or
