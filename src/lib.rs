@@ -4,7 +4,9 @@
 
 pub mod backend;
 mod context;
+pub mod ctc;
 pub mod glyph;
+pub mod lines;
 pub mod model;
 pub mod preprocess;
 pub mod reading;
@@ -16,7 +18,7 @@ pub mod weights;
 
 pub use backend::CpuBackend;
 pub use glyph::{GLYPH_PIXELS, GLYPH_SIDE, Glyph, Normalization};
-pub use model::{Architecture, Model, ModelConfig};
+pub use model::{Architecture, LineNet, Model, ModelConfig};
 pub use preprocess::{
     PixelFormat, Point, PreprocessError, Raster, Stroke, glyph_from_raster, glyph_from_strokes,
 };

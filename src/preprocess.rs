@@ -127,10 +127,10 @@ pub fn glyph_from_strokes(strokes: &[Stroke]) -> Result<Glyph, PreprocessError> 
 
 /// Ink intensity per pixel, `0.0` (paper) to `1.0` (full ink).
 #[derive(Debug, Clone)]
-struct InkMap {
-    width: usize,
-    height: usize,
-    ink: Vec<f32>,
+pub(crate) struct InkMap {
+    pub(crate) width: usize,
+    pub(crate) height: usize,
+    pub(crate) ink: Vec<f32>,
 }
 
 impl InkMap {
@@ -138,7 +138,7 @@ impl InkMap {
     /// canvas's background), opacity is the ink; otherwise the border's median brightness is
     /// the paper and ink is the difference from it. Either way it is stretched so that the
     /// strongest ink is 1.
-    fn from_raster(raster: &Raster) -> Result<Self, PreprocessError> {
+    pub(crate) fn from_raster(raster: &Raster) -> Result<Self, PreprocessError> {
         let pixel_count = raster.width * raster.height;
         let alpha = || raster.data.chunks_exact(4).map(|p| f32::from(p[3]) / 255.0);
         let transparent_paper = raster.format == PixelFormat::Rgba8
@@ -186,7 +186,7 @@ impl InkMap {
     }
 
     /// Covers the pixels within `radius` of the segment `a`–`b`, with a one-pixel soft edge.
-    fn draw_segment(&mut self, a: (f32, f32), b: (f32, f32), radius: f32) {
+    pub(crate) fn draw_segment(&mut self, a: (f32, f32), b: (f32, f32), radius: f32) {
         let reach = radius + 1.0;
         let clamp_x = |v: f32| (v.max(0.0) as usize).min(self.width - 1);
         let clamp_y = |v: f32| (v.max(0.0) as usize).min(self.height - 1);
@@ -211,7 +211,7 @@ impl InkMap {
     }
 
     /// Bounding box `(x, y, width, height)` of the pixels at or above [`INK_THRESHOLD`].
-    fn ink_bounds(&self) -> Option<(usize, usize, usize, usize)> {
+    pub(crate) fn ink_bounds(&self) -> Option<(usize, usize, usize, usize)> {
         let mut bounds: Option<(usize, usize, usize, usize)> = None;
         for (i, _) in self
             .ink
@@ -228,7 +228,7 @@ impl InkMap {
         bounds.map(|(x0, y0, x1, y1)| (x0, y0, x1 - x0 + 1, y1 - y0 + 1))
     }
 
-    fn crop(&self, x: usize, y: usize, width: usize, height: usize) -> Self {
+    pub(crate) fn crop(&self, x: usize, y: usize, width: usize, height: usize) -> Self {
         let ink = (y..y + height)
             .flat_map(|row| &self.ink[row * self.width + x..row * self.width + x + width])
             .copied()
@@ -238,7 +238,7 @@ impl InkMap {
 
     /// Resamples to `width`×`height` with an area filter: each output pixel averages the source
     /// area it covers (at least one source pixel wide, so enlarging interpolates linearly).
-    fn resize(&self, width: usize, height: usize) -> Self {
+    pub(crate) fn resize(&self, width: usize, height: usize) -> Self {
         let columns = filter_weights(self.width, width);
         let rows = filter_weights(self.height, height);
         let mut horizontal = vec![0.0f32; width * self.height];

@@ -1,11 +1,15 @@
 //! The convolutional networks, defined once for training and for the browser.
 //!
+//! [`LineNet`] reads whole lines for CTC decoding (see [`crate::lines`]); the rest of this
+//! module is the character networks.
+//!
 //! Two families share the input (one 28×28 glyph) and the head (global average pooling,
 //! dropout, one linear layer): [`VggGap`], the small default that the page ships, and
 //! [`Residual`], deeper and about three times the parameters. The weights file names its
 //! family, so the recognizer builds whichever network a file holds.
 
 mod layers;
+mod line;
 mod residual;
 mod vgg_gap;
 
@@ -15,6 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::glyph::GLYPH_SIDE;
 
+pub use line::LineNet;
 pub use residual::Residual;
 pub use vgg_gap::VggGap;
 

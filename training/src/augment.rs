@@ -65,18 +65,29 @@ impl AugmentConfig {
     }
 
     /// Distorts pen strokes and draws them through the library's stroke path, as the page
-    /// draws what a person writes: the same bounds as [`AugmentConfig::apply`] (rotation,
-    /// slant, and the scale range applied to the width alone, which changes the aspect), plus
-    /// per-point jitter and a random pen width. `None` when the result draws nothing.
+    /// draws what a person writes: the distortions of [`AugmentConfig::distort`] and a random
+    /// pen width. `None` when the result draws nothing.
     pub fn redraw(&self, strokes: &[Stroke], rng: &mut impl Rng) -> Option<[f32; GLYPH_PIXELS]> {
+        let extent = extent(strokes);
+        let width = rng.random_range(PEN_WIDTH_BAND.0..=PEN_WIDTH_BAND.1) * extent;
+        let mut distorted = self.distort(strokes, POINT_JITTER * extent, rng);
+        for stroke in &mut distorted {
+            stroke.width = width;
+        }
+        glyph_from_strokes(&distorted)
+            .ok()
+            .map(|glyph| *glyph.intensities())
+    }
+
+    /// Pen strokes rotated, slanted and stretched within the same bounds as
+    /// [`AugmentConfig::apply`] (the scale range applies to the width alone, which changes the
+    /// aspect), each point moved by up to `jitter` canvas units.
+    pub fn distort(&self, strokes: &[Stroke], jitter: f32, rng: &mut impl Rng) -> Vec<Stroke> {
         let angle = symmetric(rng, self.max_rotation_degrees).to_radians();
         let shear = symmetric(rng, self.max_shear);
         let aspect = self.draw_scale(rng);
-        let map = Affine::new(angle, shear, 1.0);
-        let extent = extent(strokes);
-        let jitter = POINT_JITTER * extent;
-        let width = rng.random_range(PEN_WIDTH_BAND.0..=PEN_WIDTH_BAND.1) * extent;
-        let distorted: Vec<Stroke> = strokes
+        let [[a, b], [c, d]] = Affine::new(angle, shear, 1.0).0;
+        strokes
             .iter()
             .map(|stroke| Stroke {
                 points: stroke
@@ -85,19 +96,15 @@ impl AugmentConfig {
                     .map(|p| {
                         let x = p.x * aspect + symmetric(rng, jitter);
                         let y = p.y + symmetric(rng, jitter);
-                        let [[a, b], [c, d]] = map.0;
                         Point {
                             x: a * x + b * y,
                             y: c * x + d * y,
                         }
                     })
                     .collect(),
-                width,
+                width: stroke.width,
             })
-            .collect();
-        glyph_from_strokes(&distorted)
-            .ok()
-            .map(|glyph| *glyph.intensities())
+            .collect()
     }
 }
 

@@ -26,6 +26,23 @@ pub fn read(artifact_dir: &Path) -> Vec<EpochMetrics> {
         .collect()
 }
 
+/// The training and validation loss of each epoch under `artifact_dir`, for models that log
+/// no accuracy (the line model): `(epoch, train, valid)`.
+pub fn read_losses(artifact_dir: &Path) -> Vec<(usize, f64, f64)> {
+    (1..)
+        .map_while(|epoch| {
+            let log = |split: &str| {
+                artifact_dir
+                    .join(split)
+                    .join(format!("epoch-{epoch}"))
+                    .join("Loss.log")
+            };
+            let train = epoch_value(&log("train"))?;
+            Some((epoch, train, epoch_value(&log("valid"))?))
+        })
+        .collect()
+}
+
 /// The epoch's value of one metric log: its `final` entry if there is one, else the last
 /// running aggregate (each line is `value`, `value,count` or `value,final`).
 fn epoch_value(path: &Path) -> Option<f64> {

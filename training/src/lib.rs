@@ -14,6 +14,7 @@ pub mod fixtures;
 pub mod history;
 pub mod idx;
 pub mod learner;
+pub mod lines;
 pub mod manifest;
 pub mod metrics;
 pub mod outliers;

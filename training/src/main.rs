@@ -11,6 +11,10 @@ use handwriting::{Architecture, CpuBackend, ModelMetadata, Recognizer, weights};
 
 use training::config::{Config, DEFAULT_CONFIG};
 use training::data::{self, DatasetKind, Sample};
+use training::lines::{
+    self,
+    config::{LINES_CONFIG, LinesConfig},
+};
 use training::report::{self, Report};
 use training::{
     atomic, categories, characters, evaluate, fetch, history, manifest, predict, rejection, tfjs,
@@ -73,12 +77,42 @@ enum Command {
         #[arg(long, default_value_t = 300)]
         digits: usize,
     },
+    /// The line model (words and lines, joined-up or printed, read by CTC): train it (the
+    /// default), or evaluate it. Its config is training/lines.toml unless --config names another.
+    Lines {
+        #[command(subcommand)]
+        command: Option<LinesCommand>,
+    },
     /// Write a weights file as a TensorFlow.js layers model (model.json + weights.bin), for
     /// the browser benchmark in bench/.
     ExportTfjs {
         /// Folder to write model.json and weights.bin into.
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum LinesCommand {
+    /// Read UNIPEN's words and lines, train or resume, and write the weights (the default).
+    Train {
+        /// Ignore checkpoints of an earlier identical run instead of resuming from them.
+        #[arg(long)]
+        fresh: bool,
+    },
+    /// Read the test writers' words and lines with the weights file and write the report.
+    Evaluate,
+    /// Write the weights of an epoch's checkpoint of the current run (to try an unfinished run).
+    Export {
+        /// The epoch whose checkpoint to write.
+        #[arg(long)]
+        epoch: usize,
+    },
+    /// Read PNG or JPEG images of one written line each, one JSON line per file.
+    Predict {
+        /// Image files to read.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
     },
 }
 
@@ -149,6 +183,9 @@ impl Overrides {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(Command::Lines { command }) = cli.command {
+        return report_outcome(lines_command(&cli.overrides.config, command));
+    }
     let outcome = cli.overrides.apply().and_then(|config| match cli.command {
         None => train_command(&config, false, None),
         Some(Command::Train { fresh, init_from }) => {
@@ -166,7 +203,12 @@ fn main() -> ExitCode {
             })
             .map(|()| ExitCode::SUCCESS)
         }
+        Some(Command::Lines { .. }) => unreachable!("handled above"),
     });
+    report_outcome(outcome)
+}
+
+fn report_outcome(outcome: Result<ExitCode>) -> ExitCode {
     match outcome {
         Ok(code) => code,
         Err(error) => {
@@ -174,6 +216,27 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The line model's commands, with training/lines.toml unless another config was named.
+fn lines_command(config: &Path, command: Option<LinesCommand>) -> Result<ExitCode> {
+    let path = if config == Path::new(DEFAULT_CONFIG) {
+        Path::new(LINES_CONFIG)
+    } else {
+        config
+    };
+    let config = LinesConfig::load(path)?;
+    match command.unwrap_or(LinesCommand::Train { fresh: false }) {
+        LinesCommand::Train { fresh } => lines::run::train(&config, fresh)?,
+        LinesCommand::Evaluate => lines::run::evaluate_command(&config)?,
+        LinesCommand::Export { epoch } => lines::run::export_checkpoint(&config, epoch)?,
+        LinesCommand::Predict { files } => {
+            if lines::run::predict_command(&config, &files)? > 0 {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn load_data(config: &Config) -> Result<data::Splits> {
@@ -460,7 +523,7 @@ fn benchmark_command(config: &Config, train_images: Option<usize>) -> Result<Exi
 
 fn predict_command(config: &Config, files: &[PathBuf]) -> Result<ExitCode> {
     let recognizer = load_recognizer(config)?;
-    let failures = predict::run(&recognizer, files);
+    let failures = predict::run(files, |raster| predict::character(&recognizer, raster));
     Ok(if failures == 0 {
         ExitCode::SUCCESS
     } else {

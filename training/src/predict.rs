@@ -4,18 +4,24 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 use handwriting::{PixelFormat, Raster, Recognizer, glyph_from_raster};
-use serde_json::json;
+use serde_json::{Value, json};
 
-/// Prints one JSON line per file; returns how many files could not be recognised.
-pub fn run(recognizer: &Recognizer, files: &[impl AsRef<Path>]) -> usize {
+/// Prints one JSON line per file, the file's name and what `read` made of its image; returns
+/// how many files could not be read.
+pub fn run(files: &[impl AsRef<Path>], read: impl Fn(&Raster) -> Result<Value>) -> usize {
     let mut failures = 0;
     for file in files {
         let file = file.as_ref();
-        let line = match recognize_file(recognizer, file) {
-            Ok(line) => line,
+        let name = file.display().to_string();
+        let line = match read_file(file, &read) {
+            Ok(Value::Object(mut fields)) => {
+                fields.insert("file".into(), name.into());
+                Value::Object(fields)
+            }
+            Ok(other) => json!({ "file": name, "result": other }),
             Err(error) => {
                 failures += 1;
-                json!({ "file": file.display().to_string(), "error": format!("{error:#}") })
+                json!({ "file": name, "error": format!("{error:#}") })
             }
         };
         println!("{line}");
@@ -23,7 +29,7 @@ pub fn run(recognizer: &Recognizer, files: &[impl AsRef<Path>]) -> usize {
     failures
 }
 
-fn recognize_file(recognizer: &Recognizer, file: &Path) -> Result<serde_json::Value> {
+fn read_file(file: &Path, read: impl Fn(&Raster) -> Result<Value>) -> Result<Value> {
     let image = image::open(file)
         .with_context(|| format!("cannot read {} as a PNG or JPEG image", file.display()))?
         .to_rgba8();
@@ -34,7 +40,12 @@ fn recognize_file(recognizer: &Recognizer, file: &Path) -> Result<serde_json::Va
         PixelFormat::Rgba8,
         image.as_raw(),
     )?;
-    let glyph = glyph_from_raster(&raster)?;
+    read(&raster)
+}
+
+/// One character: its likeliest label, confidence and the three likeliest.
+pub fn character(recognizer: &Recognizer, raster: &Raster) -> Result<Value> {
+    let glyph = glyph_from_raster(raster)?;
     let prediction = recognizer.recognize(&glyph)?;
     let best = prediction.best();
     let top3: Vec<_> = prediction
@@ -43,7 +54,6 @@ fn recognize_file(recognizer: &Recognizer, file: &Path) -> Result<serde_json::Va
         .map(|c| json!({ "label": c.label, "probability": c.probability }))
         .collect();
     Ok(json!({
-        "file": file.display().to_string(),
         "label": best.label,
         "confidence": best.probability,
         "top3": top3,

@@ -61,7 +61,7 @@ const CONFUSION_FILE: &str = "confusion.png";
 const MISCLASSIFIED_FILE: &str = "misclassified.png";
 
 /// Resolved through fontconfig, so any installed sans font (DejaVu here) will do.
-const FONT: &str = "sans-serif";
+pub(crate) const FONT: &str = "sans-serif";
 // Font sizes, in pixels.
 const TITLE_SIZE: u32 = 22;
 const AXIS_SIZE: u32 = 17;
@@ -99,8 +99,8 @@ const TILE_SIZE: (u32, u32) = (100, 112);
 const GRID_TITLE_HEIGHT: u32 = 40;
 const PAGE_COLOUR: RGBColor = RGBColor(236, 236, 236);
 
-type Canvas<'a> = DrawingArea<BitMapBackend<'a>, Shift>;
-type DrawResult =
+pub(crate) type Canvas<'a> = DrawingArea<BitMapBackend<'a>, Shift>;
+pub(crate) type DrawResult =
     Result<(), DrawingAreaErrorKind<<BitMapBackend<'static> as DrawingBackend>::ErrorType>>;
 
 /// Writes `report.md`, `report.json`, `curves.png` (only if there is a history),
@@ -171,7 +171,7 @@ fn write_text(path: &Path, text: &str) -> anyhow::Result<PathBuf> {
 
 /// Draws a picture onto a white PNG of `size` pixels and saves it. Plotters only writes the
 /// file on `present`, so its errors are reported here, not swallowed on drop.
-fn draw_png(
+pub(crate) fn draw_png(
     path: &Path,
     size: (u32, u32),
     draw: impl FnOnce(&Canvas) -> DrawResult,

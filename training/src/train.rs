@@ -39,7 +39,7 @@ const RUN_CONFIG: &str = "run-config.json";
 pub fn fit(config: &Config, partition: &Partition, model: Model, fresh: bool) -> Result<Model> {
     let settings = &config.training;
     let artifact_dir = &config.output.artifact_dir;
-    let resume_from = prepare_artifact_dir(artifact_dir, config, fresh)?;
+    let resume_from = prepare_artifact_dir(artifact_dir, &run_identity(config)?, fresh)?;
 
     let samples = partition.samples.clone();
     let (train_indices, valid_indices) = (partition.train.clone(), partition.valid.clone());
@@ -133,7 +133,7 @@ pub fn fit(config: &Config, partition: &Partition, model: Model, fresh: bool) ->
 }
 
 /// Linear warm-up over the first epoch, then cosine annealing to zero at the last.
-fn learning_rate_schedule(
+pub fn learning_rate_schedule(
     peak: f64,
     iterations_per_epoch: usize,
     epochs: usize,
@@ -226,8 +226,7 @@ fn split_indices(
 /// Decides whether this run resumes: it does when the folder holds checkpoints of a run with
 /// the same config. Otherwise the folder is emptied, so old logs never mix into new curves.
 /// Returns the epoch to resume from.
-fn prepare_artifact_dir(dir: &Path, config: &Config, fresh: bool) -> Result<Option<usize>> {
-    let config_json = run_identity(config)?;
+pub fn prepare_artifact_dir(dir: &Path, config_json: &str, fresh: bool) -> Result<Option<usize>> {
     let config_path = dir.join(RUN_CONFIG);
     let same_run = std::fs::read_to_string(&config_path).is_ok_and(|saved| saved == config_json);
     let resume_from = if same_run && !fresh {

@@ -1,4 +1,5 @@
-//! The JavaScript surface: a `Recognizer` class the page creates from a weights URL.
+//! The JavaScript surface: a `Recognizer` class the page creates from a weights URL, and a
+//! `LineRecognizer` for the line model (see [`line`]).
 //!
 //! Only compiled for `wasm32`. Everything that can fail returns a rejected promise with a
 //! readable message; nothing here panics on bad input.
@@ -17,6 +18,8 @@ use crate::reading::{Layout, ReadCharacter};
 use crate::recognizer::Prediction;
 use crate::segment::Bounds;
 use crate::{CpuBackend, glyph_from_raster, glyph_from_strokes};
+
+mod line;
 
 /// Sends any panic to the browser console with its message, so that a bug is diagnosable.
 #[wasm_bindgen(start)]

@@ -1,0 +1,333 @@
+//! The words a beam search expects, as a user's file gives them.
+
+use std::fmt;
+
+use thiserror::Error;
+
+/// Longer lines are no words: most likely the wrong file.
+const MAX_WORD_CHARS: usize = 64;
+/// Enough for any language's word list, few enough to keep a page's memory in bounds (at most
+/// 64 MB of letters, which also keeps every offset within a `u32`).
+const MAX_WORDS: usize = 1_000_000;
+/// Characters that join the words of one written word ("don't", "well-known"). The decoder
+/// reads them as punctuation, between words, so a list entry is read as the words they join.
+const JOINERS: [char; 3] = ['\'', '’', '-'];
+
+/// The words a beam search holds unsure letters to, lower-cased: the network decides case.
+///
+/// A word is a run of ASCII letters, as the decoder reads one. Entries made of letters,
+/// apostrophes and hyphens count as the words these join ("don't" lists "don" and "t", as the
+/// decoder reads the apostrophe as punctuation between two words); entries with anything
+/// else (digits, spaces, accented letters) can never match a word read, and are skipped and
+/// counted (see [`WordList::skipped`]).
+#[derive(Clone)]
+pub struct WordList {
+    /// Every word, concatenated: one allocation for up to a million words.
+    letters: Vec<u8>,
+    /// Each word's bytes in `letters`, sorted by word, no word twice. Sorted words that start
+    /// alike are neighbours, which is what lets a search follow a word letter by letter.
+    words: Vec<(u32, u32)>,
+    skipped: usize,
+}
+
+/// Why a word list cannot be used, worded for the person who chose the file.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum WordListError {
+    #[error("the word list is not UTF-8 text (invalid byte at offset {offset})")]
+    NotUtf8 { offset: usize },
+    #[error(
+        "line {line} of the word list is longer than {} characters",
+        MAX_WORD_CHARS
+    )]
+    LineTooLong { line: usize },
+    #[error("too many words: {}, at most {}", thousands(*count), thousands(MAX_WORDS))]
+    TooManyWords { count: usize },
+    #[error("the word list has no words")]
+    Empty,
+    #[error(
+        "none of the word list's {skipped} words can be used: only ASCII letters, apostrophes \
+         and hyphens can"
+    )]
+    NoUsableWords { skipped: usize },
+}
+
+/// Where a word being read stands in a [`WordList`]: the listed words that start with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct WordPrefix {
+    /// The range of those words in the sorted list.
+    start: usize,
+    end: usize,
+    /// Its length in letters.
+    len: usize,
+}
+
+impl WordList {
+    /// Reads a word list file: UTF-8, one word per line, blank lines and lines starting with
+    /// '#' ignored, surrounding whitespace trimmed.
+    pub fn parse(bytes: &[u8]) -> Result<WordList, WordListError> {
+        let text = std::str::from_utf8(bytes).map_err(|error| WordListError::NotUtf8 {
+            offset: error.valid_up_to(),
+        })?;
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text); // editors' byte order mark
+        let mut list = WordList {
+            letters: Vec::new(),
+            words: Vec::new(),
+            skipped: 0,
+        };
+        let mut entries = 0;
+        for (index, line) in text.lines().enumerate() {
+            let entry = line.trim();
+            if entry.is_empty() || entry.starts_with('#') {
+                continue;
+            }
+            if entry.chars().count() > MAX_WORD_CHARS {
+                return Err(WordListError::LineTooLong { line: index + 1 });
+            }
+            entries += 1;
+            if entries <= MAX_WORDS {
+                list.add(entry); // past the limit only counted, for the message
+            }
+        }
+        if entries > MAX_WORDS {
+            return Err(WordListError::TooManyWords { count: entries });
+        }
+        list.sort();
+        match (list.words.len(), list.skipped) {
+            (0, 0) => Err(WordListError::Empty),
+            (0, skipped) => Err(WordListError::NoUsableWords { skipped }),
+            _ => Ok(list),
+        }
+    }
+
+    /// How many different words a search can match.
+    #[expect(clippy::len_without_is_empty, reason = "a parsed list is never empty")]
+    pub fn len(&self) -> usize {
+        self.words.len()
+    }
+
+    /// How many entries were skipped for characters no word read can have, to tell the user.
+    pub fn skipped(&self) -> usize {
+        self.skipped
+    }
+
+    /// Whether a word is listed, in any case (only letters: "don't" is two words).
+    pub fn contains(&self, word: &str) -> bool {
+        let word = word.to_ascii_lowercase();
+        self.words
+            .binary_search_by(|&span| self.word(span).cmp(word.as_bytes()))
+            .is_ok()
+    }
+
+    /// The empty word, which every listed word starts with.
+    pub(super) fn root(&self) -> WordPrefix {
+        WordPrefix {
+            start: 0,
+            end: self.words.len(),
+            len: 0,
+        }
+    }
+
+    /// Whether the letters of `prefix` are a listed word by themselves.
+    pub(super) fn is_word(&self, prefix: WordPrefix) -> bool {
+        prefix.start < prefix.end && self.word(self.words[prefix.start]).len() == prefix.len
+    }
+
+    /// Each lower-case letter that continues `prefix` into a listed word's beginning, in order,
+    /// with where it leads: one binary search per letter found, none for the rest.
+    pub(super) fn continuations(
+        &self,
+        prefix: WordPrefix,
+    ) -> impl Iterator<Item = (u8, WordPrefix)> + '_ {
+        // The word itself, if listed, sorts before its continuations.
+        let mut start = prefix.start + usize::from(self.is_word(prefix));
+        std::iter::from_fn(move || {
+            if start >= prefix.end {
+                return None;
+            }
+            let letter = self.word(self.words[start])[prefix.len];
+            let same = self.words[start..prefix.end]
+                .partition_point(|&span| self.word(span)[prefix.len] == letter);
+            let next = WordPrefix {
+                start,
+                end: start + same,
+                len: prefix.len + 1,
+            };
+            start = next.end;
+            Some((letter, next))
+        })
+    }
+
+    /// Adds the words of one entry, or counts it as skipped.
+    fn add(&mut self, entry: &str) {
+        if !entry
+            .chars()
+            .all(|c| c.is_ascii_alphabetic() || JOINERS.contains(&c))
+        {
+            self.skipped += 1;
+            return;
+        }
+        for word in entry.split(JOINERS).filter(|word| !word.is_empty()) {
+            let start = self.letters.len() as u32;
+            self.letters
+                .extend(word.bytes().map(|byte| byte.to_ascii_lowercase()));
+            self.words.push((start, self.letters.len() as u32));
+        }
+    }
+
+    fn sort(&mut self) {
+        let letters = &self.letters;
+        let word = |&(start, end): &(u32, u32)| &letters[start as usize..end as usize];
+        self.words.sort_unstable_by(|a, b| word(a).cmp(word(b)));
+        self.words.dedup_by(|a, b| word(a) == word(b));
+    }
+
+    fn word(&self, (start, end): (u32, u32)) -> &[u8] {
+        &self.letters[start as usize..end as usize]
+    }
+}
+
+/// Its size rather than its million letters.
+impl fmt::Debug for WordList {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WordList")
+            .field("len", &self.len())
+            .field("skipped", &self.skipped)
+            .finish()
+    }
+}
+
+/// A count as people read it: 1,000,000.
+fn thousands(count: usize) -> String {
+    let digits = count.to_string();
+    let mut grouped = String::new();
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    grouped
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<WordList, WordListError> {
+        WordList::parse(text.as_bytes())
+    }
+
+    #[test]
+    fn reads_one_word_a_line_in_any_case() {
+        let list = parse("\u{feff}# greetings\n\nHello\n  world \r\nhello\n#hell\n").unwrap();
+        assert_eq!(list.len(), 2);
+        assert_eq!(list.skipped(), 0);
+        for word in ["hello", "HELLO", "World"] {
+            assert!(list.contains(word), "{word}");
+        }
+        for word in ["hell", "helloo", "", "# greetings", "#hell"] {
+            assert!(!list.contains(word), "{word}");
+        }
+    }
+
+    #[test]
+    fn joined_words_count_as_their_parts_and_other_entries_are_skipped() {
+        let list = parse("don't\nwell-known\nrock’n’roll\ncafé\nmp3\nnew york\n").unwrap();
+        for word in ["don", "t", "well", "known", "rock", "n", "roll"] {
+            assert!(list.contains(word), "{word}");
+        }
+        assert!(!list.contains("don't"));
+        assert_eq!(list.len(), 7);
+        assert_eq!(list.skipped(), 3);
+    }
+
+    #[test]
+    fn follows_words_letter_by_letter() {
+        let list = parse("he\nhello\nhelp\nhi\nax\n").unwrap();
+        let letters = |prefix| {
+            list.continuations(prefix)
+                .map(|(letter, _)| letter)
+                .collect::<Vec<_>>()
+        };
+        let follow = |word: &str| {
+            word.bytes().try_fold(list.root(), |prefix, letter| {
+                list.continuations(prefix)
+                    .find(|&(next, _)| next == letter)
+                    .map(|(_, next)| next)
+            })
+        };
+        assert_eq!(letters(list.root()), b"ah");
+        assert_eq!(letters(follow("h").unwrap()), b"ei");
+        assert_eq!(letters(follow("he").unwrap()), b"l");
+        assert_eq!(letters(follow("hel").unwrap()), b"lp");
+        assert_eq!(letters(follow("hello").unwrap()), b"");
+        assert!(list.is_word(follow("he").unwrap()));
+        assert!(!list.is_word(follow("hel").unwrap()));
+        assert!(list.is_word(follow("help").unwrap()));
+        assert_eq!(follow("hex"), None);
+        assert_eq!(follow("helpe"), None);
+    }
+
+    #[test]
+    fn a_list_without_words_is_an_error() {
+        assert_eq!(parse("").unwrap_err(), WordListError::Empty);
+        assert_eq!(
+            parse("# nothing\n\n  \n-\n").unwrap_err(),
+            WordListError::Empty
+        );
+        assert_eq!(
+            parse("café\nnaïve\n").unwrap_err(),
+            WordListError::NoUsableWords { skipped: 2 }
+        );
+        assert_eq!(
+            WordListError::Empty.to_string(),
+            "the word list has no words"
+        );
+    }
+
+    #[test]
+    fn text_that_is_not_utf8_is_an_error_naming_the_offset() {
+        let error = WordList::parse(b"ok\nn\xffo\n").unwrap_err();
+        assert_eq!(error, WordListError::NotUtf8 { offset: 4 });
+        assert_eq!(
+            error.to_string(),
+            "the word list is not UTF-8 text (invalid byte at offset 4)"
+        );
+    }
+
+    #[test]
+    fn long_lines_are_an_error_naming_the_line() {
+        let longest = "a".repeat(MAX_WORD_CHARS);
+        assert!(parse(&format!("# {longest}{longest}\n{longest}\n")).is_ok());
+        let error = parse(&format!("ok\n\n{longest}b\n")).unwrap_err();
+        assert_eq!(error, WordListError::LineTooLong { line: 3 });
+        assert_eq!(
+            error.to_string(),
+            "line 3 of the word list is longer than 64 characters"
+        );
+    }
+
+    #[test]
+    fn more_than_a_million_words_is_an_error() {
+        let error = parse(&"a\n".repeat(MAX_WORDS + 1)).unwrap_err();
+        assert_eq!(
+            error,
+            WordListError::TooManyWords {
+                count: MAX_WORDS + 1
+            }
+        );
+        assert_eq!(
+            error.to_string(),
+            "too many words: 1,000,001, at most 1,000,000"
+        );
+        assert!(parse(&"a\n".repeat(MAX_WORDS)).is_ok());
+    }
+
+    #[test]
+    fn counts_read_with_thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+    }
+}

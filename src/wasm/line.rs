@@ -1,0 +1,224 @@
+//! `LineRecognizer`: the line model as JavaScript sees it. It reads a whole line, joined-up or
+//! printed, and answers in the shape of `Recognizer.read`, so the page shows both alike.
+
+use std::cell::RefCell;
+
+use wasm_bindgen::prelude::*;
+
+use super::{
+    Alternative, Backend, Character, Reading, Timings, fetch_bytes, now_ms, parse_strokes,
+    serde_bytes_like, to_js,
+};
+use crate::ctc::{BeamOptions, WordList};
+use crate::lines::{Decoding, LineReader, LineReading, PEN_WIDTH, line_from_strokes};
+use crate::preprocess::{PreprocessError, Stroke};
+use crate::segment::Bounds;
+
+/// Below this confidence a symbol of a line is marked unsure. Not calibrated on held-out
+/// writers as the character models' thresholds are: CTC's per-symbol peaks are sharp, and
+/// half is where the reading is as likely wrong as right.
+const SURE_CONFIDENCE: f32 = 0.5;
+
+#[wasm_bindgen]
+pub struct LineRecognizer {
+    inner: LineReader,
+    backend: Backend,
+    word_list: RefCell<Option<WordList>>,
+}
+
+#[wasm_bindgen]
+impl LineRecognizer {
+    /// Fetches the line model's weights at `url` and loads them on `backend`, as
+    /// `Recognizer.load` does.
+    pub async fn load(url: String, backend: String) -> Result<LineRecognizer, JsError> {
+        let bytes = fetch_bytes(&url).await?;
+        Self::from_bytes(&bytes, url, backend).await
+    }
+
+    /// Loads weights already in memory; `origin` names them in error messages.
+    #[wasm_bindgen(js_name = fromBytes)]
+    pub async fn from_bytes(
+        bytes: &[u8],
+        origin: String,
+        backend: String,
+    ) -> Result<LineRecognizer, JsError> {
+        let backend = Backend::parse(&backend)?;
+        let device = backend.device().await?;
+        let inner = LineReader::from_bytes(bytes, &origin, &device)
+            .map_err(|e| JsError::new(&e.to_string()))?;
+        let recognizer = LineRecognizer {
+            inner,
+            backend,
+            word_list: RefCell::new(None),
+        };
+        // Burn initialises parameters on the first pass: pay for it now, not on a stroke.
+        let sample = [Stroke {
+            points: vec![
+                crate::Point { x: 0.0, y: 0.0 },
+                crate::Point { x: 60.0, y: 20.0 },
+            ],
+            width: 4.0,
+        }];
+        recognizer.read_strokes(&sample).await?;
+        Ok(recognizer)
+    }
+
+    /// `"cpu"` or `"webgpu"`.
+    #[wasm_bindgen(getter)]
+    pub fn backend(&self) -> String {
+        self.backend.name().to_string()
+    }
+
+    /// Uses a word list (UTF-8 text, one word a line) to settle doubtful words; returns how
+    /// many words it holds. A list that cannot be used is refused with a message and the
+    /// previous one (or none) stays.
+    #[wasm_bindgen(js_name = setWordList)]
+    pub fn set_word_list(&self, bytes: &[u8]) -> Result<u32, JsError> {
+        let list = WordList::parse(bytes).map_err(|e| JsError::new(&e.to_string()))?;
+        let words = u32::try_from(list.len()).unwrap_or(u32::MAX);
+        self.word_list.replace(Some(list));
+        Ok(words)
+    }
+
+    /// Reads without a word list again.
+    #[wasm_bindgen(js_name = clearWordList)]
+    pub fn clear_word_list(&self) {
+        self.word_list.replace(None);
+    }
+
+    /// Reads a line given as strokes (as for `Recognizer.read`): its text and its characters,
+    /// each with confidence, alternatives and where it was written.
+    pub async fn read(&self, strokes: JsValue) -> Result<JsValue, JsError> {
+        let strokes = parse_strokes(strokes)?;
+        to_js(&self.read_strokes(&strokes).await?)
+    }
+}
+
+impl LineRecognizer {
+    async fn read_strokes(&self, strokes: &[Stroke]) -> Result<Reading, JsError> {
+        let started = now_ms();
+        let image = match line_from_strokes(strokes, PEN_WIDTH) {
+            Ok(image) => image,
+            Err(PreprocessError::NothingDrawn) => {
+                return Ok(self.reading(&LineReading::default(), strokes, started, 0.0));
+            }
+            Err(other) => return Err(JsError::new(&other.to_string())),
+        };
+        let preprocessing = now_ms() - started;
+        let images = std::slice::from_ref(&image);
+        // GPU results can only be read back asynchronously; CPU results either way.
+        let data = self
+            .inner
+            .log_probabilities(images)
+            .into_data_async()
+            .await
+            .map_err(|e| {
+                JsError::new(&format!(
+                    "the {} backend failed: {e:?}",
+                    self.backend.name()
+                ))
+            })?;
+        let frames = self
+            .inner
+            .split_lines(images, data)
+            .map_err(|e| JsError::new(&e.to_string()))?
+            .remove(0);
+        let word_list = self.word_list.borrow();
+        let decoding = Decoding::Beam(BeamOptions {
+            word_list: word_list.as_ref(),
+            ..BeamOptions::default()
+        });
+        let decoded = decoding
+            .decode(&frames, self.inner.alphabet())
+            .map_err(|e| JsError::new(&e.to_string()))?;
+        Ok(self.reading(
+            &LineReading::new(decoded, &image),
+            strokes,
+            started,
+            preprocessing,
+        ))
+    }
+
+    fn reading(
+        &self,
+        line: &LineReading,
+        strokes: &[Stroke],
+        started: f64,
+        preprocessing: f64,
+    ) -> Reading {
+        Reading {
+            text: line.text.clone(),
+            characters: characters(line, strokes),
+            timings: Timings {
+                preprocess_ms: preprocessing,
+                inference_ms: now_ms() - started - preprocessing,
+            },
+            backend: self.backend.name(),
+        }
+    }
+}
+
+/// The line's symbols as the page's characters: spaces become a gap before the next one, and
+/// each gets the box of the ink in its columns.
+fn characters(line: &LineReading, strokes: &[Stroke]) -> Vec<Character> {
+    let mut characters = Vec::new();
+    let mut space_before = false;
+    for symbol in &line.symbols {
+        if symbol.symbol == ' ' {
+            space_before = true;
+            continue;
+        }
+        let mut top = vec![Alternative {
+            label: symbol.symbol.to_string(),
+            probability: symbol.confidence,
+        }];
+        top.extend(symbol.alternatives.iter().map(|&(c, p)| Alternative {
+            label: c.to_string(),
+            probability: p,
+        }));
+        top.truncate(3);
+        characters.push(Character {
+            text: symbol.symbol.to_string(),
+            sure: symbol.confidence >= SURE_CONFIDENCE,
+            space_before: std::mem::take(&mut space_before),
+            confidence: symbol.confidence,
+            top,
+            bounds: ink_between(strokes, symbol.left, symbol.right),
+            preview: serde_bytes_like::Bytes(Vec::new()),
+        });
+    }
+    characters
+}
+
+/// The box of the ink whose x lies in `left..=right`, or that column band over the whole
+/// drawing's height where it holds no point.
+fn ink_between(strokes: &[Stroke], left: f32, right: f32) -> Bounds {
+    let inside: Vec<(f32, f32)> = strokes
+        .iter()
+        .flat_map(|stroke| stroke.points.iter())
+        .filter(|p| p.x.is_finite() && p.y.is_finite())
+        .map(|p| (p.x, p.y))
+        .collect();
+    let band: Vec<&(f32, f32)> = inside
+        .iter()
+        .filter(|(x, _)| (left..=right).contains(x))
+        .collect();
+    let rows = if band.is_empty() {
+        inside.iter().collect()
+    } else {
+        band
+    };
+    let top = rows.iter().map(|p| p.1).fold(f32::INFINITY, f32::min);
+    let bottom = rows.iter().map(|p| p.1).fold(f32::NEG_INFINITY, f32::max);
+    let (top, bottom) = if top <= bottom {
+        (top, bottom)
+    } else {
+        (0.0, 0.0)
+    };
+    Bounds {
+        x: left,
+        y: top,
+        width: (right - left).max(0.0),
+        height: bottom - top,
+    }
+}

@@ -1,0 +1,145 @@
+//! Reading the test writers' words and lines with a line model, through the library's own
+//! drawing and decoding, and tallying the errors per category and decoder.
+
+use std::collections::BTreeMap;
+
+use anyhow::Result;
+use handwriting::ctc::{BeamOptions, WordList};
+use handwriting::lines::{Decoding, LineImage, LineReader, PEN_WIDTH, line_from_strokes};
+use serde::Serialize;
+
+use super::data::{LineSample, category_name};
+use super::metrics::ErrorTally;
+
+/// Lines per forward pass.
+const BATCH: usize = 32;
+/// Test lines kept per category for the report's picture.
+const EXAMPLES_PER_CATEGORY: usize = 4;
+
+/// The grouping of cursive and mixed-style words together, which the targets are set on.
+pub const ALL_WORDS: &str = "all words";
+
+/// The decoders compared, in report order.
+pub const DECODERS: [&str; 3] = ["greedy", "beam search", "beam search + word list"];
+
+/// Errors of each decoder on one category of test lines.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct CategoryErrors {
+    pub by_decoder: BTreeMap<&'static str, ErrorTally>,
+}
+
+/// A test line, drawn and read, for the report's picture.
+#[derive(Debug, Clone)]
+pub struct Example {
+    pub image: LineImage,
+    pub truth: String,
+    pub read: String,
+}
+
+/// What the evaluation found: errors per category name, and every category's words together.
+pub struct LineEvaluation {
+    pub categories: BTreeMap<String, CategoryErrors>,
+    pub examples: Vec<Example>,
+    /// Words in the word list the third decoder used.
+    pub word_list_size: usize,
+}
+
+/// The word list of a set of texts: each run of letters, once.
+pub fn vocabulary(samples: &[LineSample]) -> Result<WordList> {
+    let mut words: Vec<String> = samples
+        .iter()
+        .flat_map(|sample| {
+            sample
+                .text
+                .split(|c: char| !c.is_ascii_alphabetic())
+                .filter(|word| !word.is_empty())
+                .map(str::to_lowercase)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    words.sort_unstable();
+    words.dedup();
+    Ok(WordList::parse(words.join("\n").as_bytes())?)
+}
+
+/// Reads every sample three ways (greedy, beam search, beam search with `word_list`).
+pub fn evaluate(
+    reader: &LineReader,
+    samples: &[LineSample],
+    word_list: &WordList,
+) -> Result<LineEvaluation> {
+    let decodings = [
+        Decoding::Greedy,
+        Decoding::Beam(BeamOptions::default()),
+        Decoding::Beam(BeamOptions {
+            word_list: Some(word_list),
+            ..BeamOptions::default()
+        }),
+    ];
+    let mut order: Vec<usize> = (0..samples.len()).collect();
+    order.sort_by(|&a, &b| samples[a].aspect.total_cmp(&samples[b].aspect));
+    let mut categories: BTreeMap<String, CategoryErrors> = BTreeMap::new();
+    let mut examples: BTreeMap<&str, Vec<(usize, Example)>> = BTreeMap::new();
+    for batch in order.chunks(BATCH) {
+        let drawn: Vec<(usize, LineImage)> = batch
+            .iter()
+            .filter_map(|&i| Some((i, line_from_strokes(&samples[i].strokes, PEN_WIDTH).ok()?)))
+            .collect();
+        let images: Vec<LineImage> = drawn.iter().map(|(_, image)| image.clone()).collect();
+        let frames = reader.frames_of(&images)?;
+        for ((index, image), frames) in drawn.into_iter().zip(frames) {
+            let sample = &samples[index];
+            let mut readings = Vec::with_capacity(DECODERS.len());
+            for decoding in &decodings {
+                readings.push(decoding.decode(&frames, reader.alphabet())?.text);
+            }
+            for grouping in groupings(&sample.category) {
+                let errors = categories.entry(grouping).or_default();
+                for (decoder, read) in DECODERS.iter().zip(&readings) {
+                    errors
+                        .by_decoder
+                        .entry(decoder)
+                        .or_default()
+                        .add(&sample.text, read);
+                }
+            }
+            examples
+                .entry(category_name(&sample.category))
+                .or_default()
+                .push((
+                    index,
+                    Example {
+                        image,
+                        truth: sample.text.clone(),
+                        read: readings[1].clone(),
+                    },
+                ));
+        }
+    }
+    // The same lines each time, whatever the batch order: the first few of each category.
+    let examples = examples
+        .into_values()
+        .flat_map(|mut shown| {
+            shown.sort_by_key(|(index, _)| *index);
+            shown
+                .into_iter()
+                .take(EXAMPLES_PER_CATEGORY)
+                .map(|(_, example)| example)
+        })
+        .collect();
+    Ok(LineEvaluation {
+        categories,
+        examples,
+        word_list_size: word_list.len(),
+    })
+}
+
+/// The report groups a sample counts in: its own category, and for words, all words.
+fn groupings(category: &str) -> Vec<String> {
+    let own = category_name(category).to_string();
+    if category == "8" {
+        vec![own]
+    } else {
+        vec![own, ALL_WORDS.to_string()]
+    }
+}

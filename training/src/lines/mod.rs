@@ -1,0 +1,11 @@
+//! The line model's training: UNIPEN's words and lines, the CTC loss, evaluation by character
+//! and word error rates. The network, its input and its decoding live in the library.
+
+pub mod config;
+pub mod data;
+pub mod evaluate;
+pub mod fit;
+pub mod learner;
+pub mod metrics;
+pub mod report;
+pub mod run;

@@ -1,0 +1,192 @@
+//! The `lines` commands: train the line model, evaluate it, read files with it.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use burn::module::Module;
+use burn::store::{BurnpackStore, ModuleSnapshot};
+use handwriting::CpuBackend;
+use handwriting::ctc::BeamOptions;
+use handwriting::lines::{Decoding, LineMetadata, LineReader, encode_line, line_from_raster};
+use serde_json::json;
+
+use super::config::LinesConfig;
+use super::data::{self, LineSplits};
+use super::evaluate::{self, ALL_WORDS, LineEvaluation};
+use super::learner::LineTrainer;
+use super::{fit, report};
+use crate::config::repository_root;
+use crate::{atomic, characters, history, predict, train};
+
+/// The data set name written into the weights.
+const DATASET: &str = "unipen-lines";
+
+/// Reads UNIPEN's words and lines, unpacking the shared archive first if needed.
+pub fn load(config: &LinesConfig) -> Result<LineSplits> {
+    let root = characters::locate(&config.data.dir, &repository_root())?;
+    data::load(&root, &config.data.categories, config.data.max_text_length)
+}
+
+/// Trains (or resumes), evaluates on the test writers, and writes the weights the page loads
+/// and the report.
+pub fn train(config: &LinesConfig, fresh: bool) -> Result<()> {
+    let started = Instant::now();
+    let splits = load(config)?;
+    let mut metadata = LineMetadata::new(splits.alphabet.clone(), DATASET);
+    metadata.dropout = config.model.dropout;
+    metadata.citation = Some(characters::CITATION.to_string());
+    println!(
+        "alphabet of {} symbols: {:?}",
+        metadata.classes() - 1,
+        metadata.alphabet
+    );
+    let device = train::training_device(config.training.seed);
+    let network = metadata.init_network(&device);
+    println!("{} parameters", network.parameter_count());
+    let network = fit::fit(
+        config,
+        &metadata.symbols(),
+        splits.train,
+        splits.validation,
+        network,
+        fresh,
+    )?;
+    let training_time = format!(
+        "{:.1} min on {}",
+        started.elapsed().as_secs_f64() / 60.0,
+        train::TRAINING_DEVICE
+    );
+    println!("trained in {training_time}");
+    metadata.trained_at =
+        humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
+    let reader =
+        LineReader::from_network(network.valid(), metadata, &CpuBackend::preferred().device());
+    let evaluation = evaluate_and_report(
+        config,
+        &reader,
+        &splits.test,
+        [("training time".to_string(), training_time)]
+            .into_iter()
+            .chain(splits.facts)
+            .collect(),
+    )?;
+    let mut metadata = reader.metadata().clone();
+    metadata.test_character_error_rate = evaluation
+        .categories
+        .get(ALL_WORDS)
+        .and_then(|errors| errors.by_decoder.get(evaluate::DECODERS[1]))
+        .map(|tally| tally.character_error_rate(false));
+    let bytes = encode_line(&network.valid(), &metadata)?;
+    atomic::write(&config.output.weights, &bytes)?;
+    println!(
+        "weights written to {} ({} bytes)",
+        config.output.weights.display(),
+        bytes.len()
+    );
+    Ok(())
+}
+
+/// Writes the weights of epoch `epoch`'s checkpoint of the current run, as training would at
+/// its end: for trying a run's network before it has finished.
+pub fn export_checkpoint(config: &LinesConfig, epoch: usize) -> Result<()> {
+    let splits = load(config)?;
+    let mut metadata = LineMetadata::new(splits.alphabet, DATASET);
+    metadata.dropout = config.model.dropout;
+    metadata.citation = Some(characters::CITATION.to_string());
+    let device = CpuBackend::preferred().device();
+    let path = config
+        .output
+        .artifact_dir
+        .join("checkpoint")
+        .join(format!("model-{epoch}.bpk"));
+    let mut trainer = LineTrainer {
+        net: metadata.init_network(&device),
+    };
+    let mut store = BurnpackStore::from_file(&path);
+    trainer
+        .load_from(&mut store)
+        .map_err(|e| anyhow::anyhow!("cannot read the checkpoint {}: {e}", path.display()))?;
+    metadata.trained_at = format!("epoch {epoch} of an unfinished run");
+    let bytes = encode_line(&trainer.net, &metadata)?;
+    atomic::write(&config.output.weights, &bytes)?;
+    println!(
+        "epoch {epoch}'s weights written to {} ({} bytes)",
+        config.output.weights.display(),
+        bytes.len()
+    );
+    Ok(())
+}
+
+/// Evaluates the weights file on the test writers and rewrites the report.
+pub fn evaluate_command(config: &LinesConfig) -> Result<()> {
+    let reader = load_reader(&config.output.weights)?;
+    let splits = load(config)?;
+    evaluate_and_report(config, &reader, &splits.test, splits.facts)?;
+    Ok(())
+}
+
+fn evaluate_and_report(
+    config: &LinesConfig,
+    reader: &LineReader,
+    test: &[data::LineSample],
+    facts: Vec<(String, String)>,
+) -> Result<LineEvaluation> {
+    let started = Instant::now();
+    let word_list = evaluate::vocabulary(test)?;
+    let evaluation = evaluate::evaluate(reader, test, &word_list)?;
+    println!(
+        "read {} test lines three ways in {:.0} s",
+        test.len(),
+        started.elapsed().as_secs_f64()
+    );
+    for (category, errors) in &evaluation.categories {
+        for (decoder, tally) in &errors.by_decoder {
+            println!(
+                "{category}, {decoder}: CER {:.2}% ({:.2}% ignoring case), exact {:.2}% ({:.2}% ignoring case), WER {:.2}%",
+                100.0 * tally.character_error_rate(false),
+                100.0 * tally.character_error_rate(true),
+                100.0 * tally.exact_rate(false),
+                100.0 * tally.exact_rate(true),
+                100.0 * tally.word_error_rate(false),
+            );
+        }
+    }
+    let losses = history::read_losses(&config.output.artifact_dir);
+    let files = report::write(&config.output.report_dir, &evaluation, &facts, &losses)?;
+    println!(
+        "report: {}",
+        files
+            .iter()
+            .map(|f| f.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    Ok(evaluation)
+}
+
+fn load_reader(weights: &Path) -> Result<LineReader> {
+    let bytes =
+        std::fs::read(weights).with_context(|| format!("cannot read {}", weights.display()))?;
+    Ok(LineReader::from_bytes(
+        &bytes,
+        &weights.display().to_string(),
+        &CpuBackend::preferred().device(),
+    )?)
+}
+
+/// Reads each image file as one written line; returns how many could not be read.
+pub fn predict_command(config: &LinesConfig, files: &[PathBuf]) -> Result<usize> {
+    let reader = load_reader(&config.output.weights)?;
+    let decoding = Decoding::Beam(BeamOptions::default());
+    Ok(predict::run(files, |raster| {
+        let image = line_from_raster(raster)?;
+        let reading = reader.read(&image, &decoding)?;
+        let symbols: Vec<_> = reading
+            .symbols
+            .iter()
+            .map(|s| json!({ "symbol": s.symbol, "confidence": s.confidence }))
+            .collect();
+        Ok(json!({ "text": reading.text, "symbols": symbols }))
+    }))
+}
