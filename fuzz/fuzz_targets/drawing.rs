@@ -1,10 +1,15 @@
 //! Arbitrary drawings through what the page calls: stroke lists with NaN, infinite, huge or
 //! negative coordinates, zero or huge widths and thousands of points are segmented and
-//! normalised, and arbitrary rasters are normalised. Every glyph that comes out must be
-//! finite and within 0..=1, since the network would turn anything else into nonsense.
+//! normalised, and drawn as line images; arbitrary rasters are normalised and read as lines.
+//! Every glyph and line image that comes out must be finite and within 0..=1, since the
+//! network would turn anything else into nonsense, and no wider than the widest line.
 #![no_main]
 
 use arbitrary::Arbitrary;
+use handwriting::lines::{
+    FRAME_WIDTH, LINE_HEIGHT, LineImage, MAX_LINE_WIDTH, PEN_WIDTH, line_from_raster,
+    line_from_strokes,
+};
 use handwriting::{Glyph, Layout, PixelFormat, Point, Raster, Stroke, glyph_from_raster};
 use libfuzzer_sys::fuzz_target;
 
@@ -29,6 +34,16 @@ fn check(glyph: &Glyph) {
     );
 }
 
+fn check_line(line: &LineImage) {
+    assert!(line.width <= MAX_LINE_WIDTH && line.width % FRAME_WIDTH == 0);
+    assert_eq!(line.ink.len(), line.width * LINE_HEIGHT);
+    assert!(
+        line.ink
+            .iter()
+            .all(|v| v.is_finite() && (0.0..=1.0).contains(v))
+    );
+}
+
 fuzz_target!(|drawing: Drawing| match drawing {
     Drawing::Strokes(strokes) => {
         let strokes: Vec<Stroke> = strokes
@@ -39,6 +54,9 @@ fuzz_target!(|drawing: Drawing| match drawing {
             })
             .collect();
         Layout::of(&strokes).glyphs().iter().for_each(check);
+        if let Ok(line) = line_from_strokes(&strokes, PEN_WIDTH) {
+            check_line(&line);
+        }
     }
     Drawing::Raster {
         width,
@@ -54,6 +72,9 @@ fuzz_target!(|drawing: Drawing| match drawing {
         if let Ok(raster) = Raster::new(width.into(), height.into(), format, &data) {
             if let Ok(glyph) = glyph_from_raster(&raster) {
                 check(&glyph);
+            }
+            if let Ok(line) = line_from_raster(&raster) {
+                check_line(&line);
             }
         }
     }

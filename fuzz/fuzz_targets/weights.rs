@@ -1,11 +1,13 @@
-//! Weights files as users may hand them to the page: any bytes, and real tensors under any
-//! metadata text. Loading returns a recognizer or a `WeightsError`; it never panics, and a
-//! recognizer that loads can recognise.
+//! Files as users may hand them to the page: weights files of any bytes, real tensors under
+//! any metadata text, and word lists of any bytes. Loading returns a recognizer (of characters
+//! or of lines) or a `WeightsError`, a word list or a `WordListError`; nothing panics.
 #![no_main]
 
 use std::sync::LazyLock;
 
 use burn::tensor::Device;
+use handwriting::ctc::WordList;
+use handwriting::lines::LineReader;
 use handwriting::{Architecture, GLYPH_PIXELS, Glyph, Model, ModelConfig, Recognizer, weights};
 use libfuzzer_sys::fuzz_target;
 
@@ -36,4 +38,6 @@ fuzz_target!(|input: &[u8]| {
         let blank = Glyph::from_intensities([0.0; GLYPH_PIXELS]);
         recognizer.recognize(&blank).unwrap();
     }
+    let _ = LineReader::from_bytes(&file, "fuzz.bpk", &DEVICE);
+    let _ = WordList::parse(rest);
 });

@@ -223,4 +223,32 @@ mod tests {
             assert!(symbol.left <= symbol.right);
         }
     }
+
+    #[test]
+    fn endless_scribbles_and_absurd_coordinates_read_in_bounded_time() {
+        let device = CpuBackend::preferred().device();
+        let metadata = LineMetadata::new(" ab".into(), "test");
+        let reader = LineReader::from_network(metadata.init_network(&device), metadata, &device);
+        let scribble = Stroke {
+            points: (0..20_000)
+                .map(|i| Point {
+                    x: i as f32 * 3.0,
+                    y: ((i * 7919) % 101) as f32,
+                })
+                .collect(),
+            width: 4.0,
+        };
+        let absurd = Stroke {
+            points: vec![Point { x: -3e38, y: 1e-30 }, Point { x: 3e38, y: 2e30 }],
+            width: f32::NAN,
+        };
+        for strokes in [vec![scribble], vec![absurd]] {
+            let image = line_from_strokes(&strokes, PEN_WIDTH).unwrap();
+            assert!(image.frames() <= crate::lines::MAX_LINE_WIDTH / FRAME_WIDTH);
+            let reading = reader
+                .read(&image, &Decoding::Beam(BeamOptions::default()))
+                .unwrap();
+            assert!(reading.text.chars().count() <= image.frames());
+        }
+    }
 }

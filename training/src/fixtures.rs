@@ -43,9 +43,19 @@ pub struct Drawing {
     pub strokes: Vec<Stroke>,
 }
 
-/// Writes `digits.json` (every test-split digit of UNIPEN, up to `digits`, each alone) and
-/// `words.json` (the word list, each from one test writer's letters) into `out`.
+/// Cursive words written to `cursive.json`: enough to measure, few enough for a quick test.
+const CURSIVE_WORDS: usize = 60;
+/// Height of a cursive word on the page, ascenders to descenders, in canvas pixels.
+const CURSIVE_HEIGHT: f32 = 140.0;
+/// Points closer than this to the previous one kept are dropped: UNIPEN's tablets sample far
+/// more densely than the page needs, and the fixture stays small.
+const MIN_POINT_SPACING: f32 = 2.5;
+
+/// Writes `digits.json` (every test-split digit of UNIPEN, up to `digits`, each alone),
+/// `words.json` (the word list, each from one test writer's letters) and `cursive.json`
+/// (joined-up words as test writers wrote them) into `out`.
 pub fn write(root: &Path, out: &Path, digits: usize, seed: u64) -> Result<()> {
+    let cursive = cursive_words(root, seed)?;
     let corpus = unipen::read(root, &["1a", "1b", "1c"])?;
     let test: Vec<Segment> = corpus
         .segments
@@ -103,17 +113,67 @@ pub fn write(root: &Path, out: &Path, digits: usize, seed: u64) -> Result<()> {
             strokes: compose(&chosen, &mut rng),
         });
     }
-    if digit_drawings.is_empty() || words.is_empty() {
-        bail!("the test writers gave no digits or no words to write");
+    if digit_drawings.is_empty() || words.is_empty() || cursive.is_empty() {
+        bail!("the test writers gave no digits, printed or cursive words to write");
     }
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
-    for (name, drawings) in [("digits.json", &digit_drawings), ("words.json", &words)] {
+    for (name, drawings) in [
+        ("digits.json", &digit_drawings),
+        ("words.json", &words),
+        ("cursive.json", &cursive),
+    ] {
         let path = out.join(name);
         std::fs::write(&path, serde_json::to_string(drawings)?)
             .with_context(|| format!("cannot write {}", path.display()))?;
         println!("{} drawings written to {}", drawings.len(), path.display());
     }
     Ok(())
+}
+
+/// Cursive words (UNIPEN category 6) by test writers: letters only, three to ten of them,
+/// chosen with their own random stream so that the other fixtures stay as they were.
+fn cursive_words(root: &Path, seed: u64) -> Result<Vec<Drawing>> {
+    let corpus = unipen::read(root, &["6"])?;
+    let candidates: Vec<Segment> = corpus
+        .segments
+        .into_iter()
+        .filter(|s| {
+            characters::split_of(&s.writer) == Split::Test
+                && (3..=10).contains(&s.label.len())
+                && s.label.chars().all(|c| c.is_ascii_alphabetic())
+        })
+        .collect();
+    let mut rng = StdRng::seed_from_u64(seed ^ 0xC0125);
+    Ok(candidates
+        .choose_multiple(&mut rng, CURSIVE_WORDS)
+        .map(|s| Drawing {
+            text: s.label.clone(),
+            writer: s.writer.clone(),
+            strokes: thin(&place(&s.strokes, 0.0, CURSIVE_HEIGHT, 0.0)),
+        })
+        .collect())
+}
+
+/// The strokes without points closer than [`MIN_POINT_SPACING`] to the last one kept.
+fn thin(strokes: &[Stroke]) -> Vec<Stroke> {
+    strokes
+        .iter()
+        .map(|stroke| {
+            let mut points: Vec<Point> = Vec::with_capacity(stroke.points.len());
+            for &point in &stroke.points {
+                let far = points.last().is_none_or(|last| {
+                    (point.x - last.x).hypot(point.y - last.y) >= MIN_POINT_SPACING
+                });
+                if far {
+                    points.push(point);
+                }
+            }
+            Stroke {
+                points,
+                width: stroke.width,
+            }
+        })
+        .collect()
 }
 
 /// The letters side by side on one line, each scaled to its height class.

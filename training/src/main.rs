@@ -67,10 +67,11 @@ enum Command {
         #[arg(long, value_name = "COUNT")]
         train_images: Option<usize>,
     },
-    /// Write test drawings from UNIPEN's test writers (never trained on): digits alone and
-    /// five-letter words composed from one writer's letters, as JSON strokes for the tests.
+    /// Write test drawings from UNIPEN's test writers (never trained on): digits alone,
+    /// five-letter words composed from one writer's letters, and cursive words as written, as
+    /// JSON strokes for the tests.
     Fixtures {
-        /// Folder to write digits.json and words.json into.
+        /// Folder to write digits.json, words.json and cursive.json into.
         #[arg(long, value_name = "DIR", default_value = "tests/fixtures/unipen")]
         out: PathBuf,
         /// How many digits to write.
