@@ -1,8 +1,9 @@
 // How long the page takes to read handwriting on the CPU module in Debian's headless
 // Chromium: one character with the digits model and with the characters model (the ratio is
 // what the larger class list costs), and a 10-character line ("Hello" and "world" by unseen
-// UNIPEN writers, from tests/fixtures/unipen/words.json) with the characters model. Whole
-// `read` calls, as the page makes them: segmentation, preprocessing, one batch, context.
+// UNIPEN writers, from tests/fixtures/unipen/words.json) with the characters model and with
+// the line model, and the longest cursive word of tests/fixtures/unipen/cursive.json
+// ("completely") with the line model. Whole `read` calls, as the page makes them.
 // A measurement, not a test: `npm run reading` (needs `scripts/build-page` first).
 
 import { readFileSync } from "node:fs";
@@ -23,6 +24,8 @@ const shift = (strokes, dx) => strokes.map((s) => ({ ...s, points: s.points.map(
 const right = (strokes) => Math.max(...strokes.flatMap((s) => s.points.map((p) => p.x)));
 const hello = word("Hello");
 const line = [...hello, ...shift(word("world"), right(hello) + 150)];
+const cursive = JSON.parse(readFileSync(join(ROOT, "tests/fixtures/unipen/cursive.json"), "utf8"));
+const joined = cursive.reduce((a, b) => (b.text.length > a.text.length ? b : a)).strokes;
 const digit = JSON.parse(readFileSync(join(ROOT, "tests/fixtures/unipen/digits.json"), "utf8"))[0].strokes;
 
 const server = await serve(ROOT);
@@ -37,6 +40,8 @@ try {
     { name: "one character, digits model", model: "digits", strokes: digit },
     { name: "one character, characters model", model: "characters", strokes: digit },
     { name: "10-character line, characters model", model: "characters", strokes: line },
+    { name: "10-character line, line model", model: "lines", strokes: line },
+    { name: "10-letter cursive word, line model", model: "lines", strokes: joined },
   ];
   const times = await page.evaluate(
     async ({ cases, rounds, runs, warmUp }) => {

@@ -43,19 +43,49 @@ before(async () => {
 });
 after(() => server?.close());
 
-/** Opens the page; `initScript` runs in it before the page's own scripts. */
-async function openPage(args = [], query = "", prepare, site = server) {
+/**
+ * Opens the page at `path` in a browser started with `args`; `prepare(page)` runs before the
+ * page loads (to route its requests).
+ */
+async function openPage({ args = [], path = PAGE, prepare, site = server } = {}) {
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...BASE_ARGS, ...args] });
   const page = await browser.newPage({ viewport: { width: 1000, height: 760 } });
   const problems = [];
   page.on("pageerror", (error) => problems.push(error.message));
   if (prepare) await prepare(page);
-  await page.goto(`${site.url}${PAGE}${query}`);
+  await page.goto(`${site.url}${path}`);
   return { browser, page, problems };
+}
+
+/** A `prepare` for `openPage` that serves the recognizer's worker with `prologue` before it. */
+function prependToWorker(prologue) {
+  return (page) =>
+    page.route("**/www/worker.js", async (route) => {
+      const response = await route.fetch();
+      await route.fulfill({ response, body: prologue + (await response.text()) });
+    });
 }
 
 async function waitForState(page, state) {
   await page.waitForFunction((s) => document.body.dataset.state === s, state, { timeout: 30_000 });
+}
+
+/** Waits until the line model has loaded ("ready") or given up ("unavailable"). */
+async function waitForLines(page, state) {
+  await page.waitForFunction((s) => document.body.dataset.lines === s, state, { timeout: 60_000 });
+}
+
+/** Waits until `selector`'s text matches `pattern`. */
+async function waitForText(page, selector, pattern) {
+  try {
+    await page.waitForFunction(
+      ([selector, source, flags]) => new RegExp(source, flags).test(document.querySelector(selector).textContent),
+      [selector, pattern.source, pattern.flags],
+      { timeout: 30_000 },
+    );
+  } catch {
+    assert.fail(`expected ${selector} to match ${pattern}, it shows "${await page.locator(selector).textContent()}"`);
+  }
 }
 
 /**
@@ -87,12 +117,18 @@ async function write(page, text, { left = 0.05, top = 0.2, size = 0.55, advance 
   }
 }
 
-async function expectPrediction(page, label) {
+/** Waits until the page shows `label`, read by `reader` ("letters" or "joined") if given. */
+async function expectPrediction(page, label, reader) {
   try {
-    await page.waitForFunction((l) => document.querySelector("#prediction").textContent === l, label, { timeout: 5_000 });
+    await page.waitForFunction(
+      ([l, r]) => document.querySelector("#prediction").textContent === l && (!r || document.body.dataset.reader === r),
+      [label, reader],
+      { timeout: 5_000 },
+    );
   } catch {
     const actual = await page.locator("#prediction").textContent();
-    assert.fail(`expected "${label}", the page shows "${actual}"`);
+    const by = await page.evaluate(() => document.body.dataset.reader);
+    assert.fail(`expected "${label}"${reader ? ` read by ${reader}` : ""}, the page shows "${actual}" read by ${by}`);
   }
 }
 
@@ -180,21 +216,78 @@ describe("on the CPU backend, in a browser without WebGPU", () => {
   });
 });
 
-// Two words by UNIPEN writers the characters model never trained on, that the library reads
-// right (tests/unipen_reading.rs reads all 40 of the fixture), replayed with the mouse on the
-// default model, a word gap between them.
-test("the default model reads words in print, case and the space between them included", async () => {
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: BASE_ARGS });
-  try {
-    const page = await browser.newPage({ viewport: { width: 1000, height: 760 } });
-    await page.goto(`${server.url}/www/index.html`);
+describe("on the default model, letter by letter and joined-up", () => {
+  const CURSIVE_WORD = "mist";
+  // The recognizer's worker, served with a prologue that counts the readings the line model
+  // answers.
+  const countJoinedReplies = `self.joinedReplies = 0;
+{
+  const post = self.postMessage.bind(self);
+  self.postMessage = (message, ...rest) => {
+    if (message?.value?.reader === "joined") self.joinedReplies++;
+    post(message, ...rest);
+  };
+}
+`;
+  let browser, page, problems;
+  const joinedReplies = () => page.workers().find((w) => w.url().endsWith("/www/worker.js")).evaluate(() => self.joinedReplies);
+  before(async () => {
+    ({ browser, page, problems } = await openPage({ path: "/www/index.html", prepare: prependToWorker(countJoinedReplies) }));
     await waitForState(page, "ready");
     assert.match(await page.locator("#model").inputValue(), /characters/);
+  });
+  after(() => browser?.close());
+
+  test("the line model loads after the character model answers", async () => {
+    await waitForLines(page, "ready");
+    const { ready, requested } = await page.evaluate(() => ({
+      ready: performance.getEntriesByName("handwriting:ready")[0].startTime,
+      requested: performance.getEntriesByName(new URL("models/lines.bpk", location.href).href)[0].startTime,
+    }));
+    assert.ok(requested > ready, `lines.bpk requested at ${requested} ms, the page ready at ${ready} ms`);
+    assert.equal(await page.locator("#word-list-choose").isEnabled(), true);
+  });
+
+  // Two words by UNIPEN writers the characters model never trained on, that the library reads
+  // right (tests/unipen_reading.rs reads all 40 of the fixture), replayed with the mouse, a
+  // word gap between them.
+  test("letter by letter, it reads words in print, case and the space between them included, and never asks the line model", async () => {
+    await page.selectOption("#reading-mode", "letters");
+    await page.keyboard.press("Escape");
     await writeWords(page, ["world", "Table"]);
-    await expectPrediction(page, "world Table");
-  } finally {
-    await browser.close();
-  }
+    await expectPrediction(page, "world Table", "letters");
+    assert.equal(await joinedReplies(), 0);
+    assert.match(await page.locator("#timing").textContent(), /read letter by letter$/);
+  });
+
+  test("in auto, a reading with unsure characters is the line model's", async () => {
+    // The drawing of the test before, which the character model is unsure of in part.
+    assert.ok((await page.locator("#prediction .char.unsure").count()) > 0, "no unsure character to hand over");
+    await page.selectOption("#reading-mode", "auto");
+    await page.waitForFunction(() => document.body.dataset.reader === "joined", null, { timeout: 5_000 });
+    assert.match(await page.locator("#timing").textContent(), /read joined-up$/);
+  });
+
+  // A cursive word by a UNIPEN writer the line model never trained on (tests/unipen_lines.rs
+  // reads the whole fixture), in one joined-up stroke.
+  test("joined-up, it reads a cursive word whole", async () => {
+    await page.selectOption("#reading-mode", "joined");
+    await page.keyboard.press("Escape");
+    await writeWords(page, [CURSIVE_WORD], { fixture: "cursive.json" });
+    await expectPrediction(page, CURSIVE_WORD, "joined");
+    // Its characters have no image of their own: the preview is hidden, the alternatives shown.
+    await page.locator("#prediction .char").first().click();
+    assert.equal(await page.locator(".preview").isHidden(), true);
+    assert.ok((await page.locator("#alternatives button").count()) > 0);
+    await page.screenshot({ path: join(OUTPUT, "page-joined.png"), fullPage: true });
+  });
+
+  test("the reading mode chosen is remembered", async () => {
+    await page.reload();
+    await waitForState(page, "ready");
+    assert.equal(await page.locator("#reading-mode").inputValue(), "joined");
+    assert.deepEqual(problems, []);
+  });
 });
 
 test("the page draws while the recognizer is busy, then reads the latest drawing", async () => {
@@ -222,12 +315,7 @@ self.addEventListener("message", ({ data }) => {
       response.writeHead(204).end();
     },
   });
-  const prepare = (page) =>
-    page.route("**/www/worker.js", async (route) => {
-      const response = await route.fetch();
-      await route.fulfill({ response, body: holdFirstReading + (await response.text()) });
-    });
-  const { browser, page, problems } = await openPage([], "", prepare, site);
+  const { browser, page, problems } = await openPage({ prepare: prependToWorker(holdFirstReading), site });
   try {
     await waitForState(page, "ready");
     await draw(page, "1", { left: 0.05, top: 0.2, size: 0.55 });
@@ -279,10 +367,63 @@ test("a missing or corrupt weights file shows why in the page", async () => {
   }
 });
 
+test("without the line model the page reads letter by letter and says why, calmly", async () => {
+  const characterModel = readFileSync(join(ROOT, "www", "models", "digits.bpk"));
+  const cases = [
+    { name: "a 404", reply: { status: 404, body: "gone" }, message: /404/ },
+    { name: "a character model", reply: { status: 200, body: characterModel }, message: /holds a character model/ },
+  ];
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: BASE_ARGS });
+  try {
+    for (const { name, reply, message } of cases) {
+      // Requests a service worker makes would bypass the route below.
+      const page = await browser.newPage({ serviceWorkers: "block" });
+      await page.route("**/models/lines.bpk", (route) => route.fulfill(reply));
+      await page.goto(`${server.url}${PAGE}`);
+      await waitForState(page, "ready");
+      await page.selectOption("#reading-mode", "joined");
+      await waitForLines(page, "unavailable");
+      await waitForText(page, "#joined-note", /^Joined-up reading unavailable: /);
+      assert.match(await page.locator("#joined-note").textContent(), message, name);
+      await write(page, "42");
+      await expectPrediction(page, "42", "letters");
+      assert.match(await page.locator("#timing").textContent(), /joined-up reading is not loaded/, name);
+      assert.equal(await page.evaluate(() => document.body.dataset.state), "ready", name);
+      await page.close();
+    }
+  } finally {
+    await browser.close();
+  }
+});
+
+test("a word list the line model cannot use is refused with its reason, and the page reads on", async () => {
+  const { browser, page, problems } = await openPage();
+  try {
+    await waitForState(page, "ready");
+    await waitForLines(page, "ready");
+    const choose = (name, buffer) => page.setInputFiles("#word-list-file", { name, mimeType: "text/plain", buffer });
+    await choose("empty.txt", Buffer.alloc(0));
+    await waitForText(page, "#word-list-status", /^the word list has no words$/);
+    await choose("words.txt", Buffer.from("hello\nworld\n"));
+    await waitForText(page, "#word-list-status", /^word list: 2 words$/);
+    assert.equal(await page.locator("#word-list-clear").isEnabled(), true);
+    await choose("latin1.txt", Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a]));
+    await waitForText(page, "#word-list-status", /^the word list is not UTF-8 text .*\(still using the previous list: 2 words\)$/);
+    await page.click("#word-list-clear");
+    await waitForText(page, "#word-list-status", /^no word list$/);
+    await write(page, "42");
+    await expectPrediction(page, "42");
+    assert.equal(await page.evaluate(() => document.body.dataset.state), "ready");
+    assert.deepEqual(problems, []);
+  } finally {
+    await browser.close();
+  }
+});
+
 test("on WebGPU where the browser offers an adapter", async (t) => {
   // Asked for explicitly: in `auto` mode the page keeps the CPU when the (here software)
   // adapter is slower.
-  const { browser, page } = await openPage(WEBGPU_ARGS, "&backend=webgpu");
+  const { browser, page } = await openPage({ args: WEBGPU_ARGS, path: `${PAGE}&backend=webgpu` });
   try {
     await waitForState(page, "ready");
     const adapter = await page.evaluate(async () => Boolean(await navigator.gpu?.requestAdapter()));
@@ -301,7 +442,7 @@ test("on WebGPU where the browser offers an adapter", async (t) => {
 });
 
 test("in auto mode the page keeps whichever backend answers faster", async (t) => {
-  const { browser, page } = await openPage(WEBGPU_ARGS);
+  const { browser, page } = await openPage({ args: WEBGPU_ARGS });
   try {
     await waitForState(page, "ready");
     if (!(await page.evaluate(async () => Boolean(await navigator.gpu?.requestAdapter())))) {
@@ -332,6 +473,7 @@ test("after one visit the page works with the server stopped", async () => {
     await waitForState(page, "ready");
     await write(page, "42");
     await expectPrediction(page, "42");
+    await waitForLines(page, "ready");
   } finally {
     await browser.close();
     await site.close();
@@ -384,12 +526,11 @@ test("a GPU device lost mid-session hands the drawing to the CPU", async (t) => 
     };
   }
 `;
-  const prepare = (page) =>
-    page.route("**/www/worker.js", async (route) => {
-      const response = await route.fetch();
-      await route.fulfill({ response, body: recordDevices + (await response.text()) });
-    });
-  const { browser, page } = await openPage(WEBGPU_ARGS, "&backend=webgpu", prepare);
+  const { browser, page } = await openPage({
+    args: WEBGPU_ARGS,
+    path: `${PAGE}&backend=webgpu`,
+    prepare: prependToWorker(recordDevices),
+  });
   try {
     await waitForState(page, "ready");
     if (!(await page.evaluate(async () => Boolean(await navigator.gpu?.requestAdapter())))) {
@@ -410,10 +551,11 @@ test("a GPU device lost mid-session hands the drawing to the CPU", async (t) => 
   }
 });
 
-test("axe-core finds no accessibility violation, in light and dark, empty and reading", async () => {
+test("axe-core finds no accessibility violation, in light and dark, empty, reading and refusing a word list", async () => {
   const { browser, page } = await openPage();
   try {
     await waitForState(page, "ready");
+    await waitForLines(page, "ready"); // the word list's button waits for the line model
     // Evaluated, not added as a <script>: the page's CSP allows no inline script.
     await page.evaluate(AXE_SOURCE);
     const violations = async (when) => {
@@ -434,6 +576,10 @@ test("axe-core finds no accessibility violation, in light and dark, empty and re
       await drawStrokes(page, SCRIBBLE, { left: 0.35, top: 0.1, size: 0.8 });
       await expectPrediction(page, "?");
       found.push(...(await violations(`${colorScheme}, unsure`)));
+      await page.setInputFiles("#word-list-file", { name: "empty.txt", mimeType: "text/plain", buffer: Buffer.alloc(0) });
+      await page.waitForFunction(() => document.querySelector("#word-list-status").classList.contains("refused"));
+      found.push(...(await violations(`${colorScheme}, word list refused`)));
+      await page.screenshot({ path: join(OUTPUT, `page-${colorScheme}.png`), fullPage: true });
     }
     assert.deepEqual(found, []);
   } finally {

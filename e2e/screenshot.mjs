@@ -21,7 +21,9 @@ try {
   const page = await browser.newPage({ viewport: { width: 900, height: 700 }, deviceScaleFactor: 1 });
   await page.goto(`${server.url}/www/index.html?backend=cpu`);
   await page.waitForFunction(() => document.body.dataset.state === "ready", null, { timeout: 60_000 });
-  await writeWords(page, texts, 0.35);
+  // Letter by letter: the character model's reading, with the image it saw of each character.
+  await page.selectOption("#reading-mode", "letters");
+  await writeWords(page, texts, { top: 0.35 });
   const expected = texts.join(" ");
   await page.waitForFunction((t) => document.querySelector("#prediction").textContent === t, expected, { timeout: 10_000 });
   await page.locator("#prediction .char").nth(6).click();

@@ -3,11 +3,19 @@
 // The recognizer runs in a worker (worker.js), so that drawing never waits for it. The small
 // CPU build answers first; where the browser has WebGPU, the larger WebGPU build loads in the
 // background and takes over once it works. Any WebGPU failure falls back to the CPU
-// recognizer, which stays loaded, and the drawing is kept.
+// recognizer, which stays loaded, and the drawing is kept. The line model, which reads
+// joined-up words whole, loads after the first answer, in the background; without it the page
+// reads letter by letter.
 
 const MANIFEST_URL = new URL("models/manifest.json", import.meta.url).href;
-/** Where the chosen model is remembered between visits. */
+/** Where the chosen model and reading mode are remembered between visits. */
 const MODEL_KEY = "handwriting.model";
+const READING_KEY = "handwriting.reading";
+/** The line model's weights: not in the manifest, which lists the character models. */
+const LINES_URL = new URL("models/lines.bpk", import.meta.url).href;
+/** Larger files are refused before they are read: no word list is this big, and a wrong
+ * choice (a video, a disk image) must not take the tab's memory. */
+const MAX_WORD_LIST_BYTES = 64 * 2 ** 20;
 /** The CPU build's wasm: compiled here, from the request the page preloads, then handed to the worker. */
 const CPU_WASM_URL = new URL("../pkg/handwriting_bg.wasm", import.meta.url).href;
 /** Live recognition while drawing runs at most this often. */
@@ -177,7 +185,7 @@ async function recognizeNow() {
   const request = ++generation;
   const drawing = strokes.map(({ points, width }) => ({ points, width }));
   try {
-    const result = await recognizer.call("read", { drawing });
+    const result = await recognizer.call("read", { drawing, mode: $("#reading-mode").value });
     if (request === generation) show(result);
   } catch (error) {
     setState("error", `Recognition failed: ${describe(error)}`);
@@ -255,7 +263,15 @@ function show(result) {
   if (selected >= count || selected < 0) selected = count - 1;
   render();
   const ms = result.timings.preprocessMs + result.timings.inferenceMs;
-  $("#timing").textContent = count ? `${ms.toFixed(1)} ms` : "–";
+  $("#timing").textContent = count ? `${ms.toFixed(1)} ms, ${readerNote(result.reader)}` : "–";
+  document.body.dataset.reader = result.reader;
+}
+
+function readerNote(reader) {
+  if (reader === "joined") return "read joined-up";
+  // Asked for joined-up reading, which has not loaded (yet).
+  if ($("#reading-mode").value === "joined") return "read letter by letter: joined-up reading is not loaded";
+  return "read letter by letter";
 }
 
 function render() {
@@ -304,7 +320,10 @@ function showDetails(character) {
   $("#details-title").textContent = character
     ? `Character ${selected + 1}: pick another reading`
     : "Alternatives";
-  drawPreview(character ? character.preview : null);
+  // The line model reads whole words: its characters have no image of their own.
+  const preview = character?.preview;
+  $(".preview").hidden = preview?.length === 0;
+  drawPreview(preview?.length ? preview : null);
   if (!character) return;
   for (const { label, probability } of character.top) {
     const item = document.createElement("li");
@@ -387,18 +406,22 @@ function rememberedModel(models) {
   const asked = new URLSearchParams(location.search).get("model");
   const linked = models.find((model) => model.file === asked);
   if (linked) return linked;
-  let saved = null;
-  try {
-    saved = localStorage.getItem(MODEL_KEY);
-  } catch {
-    // Storage disabled: every visit starts with the first model.
-  }
+  const saved = recall(MODEL_KEY);
   return models.find((model) => model.file === saved) ?? models[0];
 }
 
-function remember(model) {
+/** What was saved under `key` on an earlier visit, or null. */
+function recall(key) {
   try {
-    localStorage.setItem(MODEL_KEY, model.file);
+    return localStorage.getItem(key);
+  } catch {
+    return null; // storage disabled: every visit starts with the defaults
+  }
+}
+
+function remember(key, value) {
+  try {
+    localStorage.setItem(key, value);
   } catch {
     // Storage disabled: the choice lasts for this visit only.
   }
@@ -415,7 +438,7 @@ function offerModels(models, chosen) {
   select.closest(".model-choice").hidden = models.length < 2;
   select.addEventListener("change", () => {
     const model = models.find((m) => m.file === select.value);
-    remember(model);
+    remember(MODEL_KEY, model.file);
     loadModel(model);
   });
 }
@@ -473,10 +496,89 @@ async function loadModel(model) {
   }
 }
 
+// ---- joined-up reading -------------------------------------------------------------------
+
+/** The reading mode chosen on an earlier visit; a change reads the drawing again. */
+function offerReadingModes() {
+  const select = $("#reading-mode");
+  const saved = recall(READING_KEY);
+  if ([...select.options].some((option) => option.value === saved)) select.value = saved;
+  select.addEventListener("change", () => {
+    remember(READING_KEY, select.value);
+    recognizeNow();
+  });
+}
+
+/**
+ * Loads the line model in the background, once the character model answers. Where it cannot
+ * (offline on a first visit, a missing or corrupt file), the page reads letter by letter and
+ * says so in a note.
+ */
+async function loadLineModel() {
+  document.body.dataset.lines = "loading";
+  try {
+    const bytes = await fetchWeights(LINES_URL);
+    await recognizer.call("loadLines", { bytes: bytes.buffer, origin: LINES_URL }, [bytes.buffer]);
+  } catch (error) {
+    document.body.dataset.lines = "unavailable";
+    const note = $("#joined-note");
+    note.textContent = `Joined-up reading unavailable: ${describe(error)}`;
+    note.hidden = false;
+    return;
+  }
+  document.body.dataset.lines = "ready";
+  performance.mark("handwriting:lines-ready");
+  $("#word-list-choose").disabled = false;
+  recognizeNow();
+}
+
+/** Words the line model holds doubtful words to: a file the user chooses, for this visit. */
+function offerWordList() {
+  const input = $("#word-list-file");
+  /** How many words the list in use holds; 0 for none. */
+  let words = 0;
+  const counted = (n) => `${n.toLocaleString("en")} word${n === 1 ? "" : "s"}`;
+  const say = (text, refused = false) => {
+    const status = $("#word-list-status");
+    status.textContent = text;
+    status.classList.toggle("refused", refused);
+  };
+  // The worker keeps the list it had.
+  const refuse = (reason) => say(words ? `${reason} (still using the previous list: ${counted(words)})` : reason, true);
+  /** Hands `file`'s bytes to the worker; null drops the list. */
+  const use = async (file) => {
+    try {
+      const bytes = file && (await file.arrayBuffer());
+      ({ words } = await recognizer.call("wordList", { bytes }, bytes ? [bytes] : []));
+    } catch (error) {
+      refuse(describe(error));
+      return;
+    }
+    say(words ? `word list: ${counted(words)}` : "no word list");
+    $("#word-list-clear").disabled = !words;
+    recognizeNow();
+  };
+  $("#word-list-choose").addEventListener("click", () => input.click());
+  $("#word-list-clear").addEventListener("click", () => use(null));
+  input.addEventListener("change", () => {
+    const [file] = input.files;
+    input.value = ""; // choosing the same file again is a change too
+    if (!file) return;
+    if (file.size > MAX_WORD_LIST_BYTES) {
+      refuse(`${file.name} is too big for a word list (${(file.size / 2 ** 20).toFixed(0)} MiB)`);
+      return;
+    }
+    say(`reading ${file.name}…`);
+    use(file);
+  });
+}
+
 async function start() {
   setState("loading", "Loading the recognizer…");
   resizePad();
   drawPreview(null);
+  offerReadingModes();
+  offerWordList();
   cpuModuleReady = compileCpuModule().then((module) => recognizer.call("init", { module }));
   cpuModuleReady.catch(() => {}); // reported by loadModel, which awaits it
   let models;
@@ -489,6 +591,7 @@ async function start() {
   const model = rememberedModel(models);
   offerModels(models, model);
   await loadModel(model);
+  if (ready) await loadLineModel();
   registerServiceWorker();
 }
 

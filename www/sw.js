@@ -28,6 +28,9 @@ self.addEventListener("install", (event) => {
       // The weights the page offers by default, named by the model list.
       const manifest = await (await cache.match("models/manifest.json")).json();
       await cache.addAll(manifest.models.map((model) => `models/${model.file}`));
+      // The line model, which the list does not name, and without which the page still reads
+      // (letter by letter): a missing file must not stop the page working offline.
+      await cache.add("models/lines.bpk").catch((error) => console.info("Caching no line model:", error));
       await self.skipWaiting();
     })(),
   );

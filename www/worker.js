@@ -1,20 +1,30 @@
 // The recognizer, in a module worker: reading a long line with a big model takes the worker's
 // time, never the page's, so strokes stay smooth while it reads.
 //
-// It holds the CPU recognizer and, where the page asks for it and the browser has WebGPU, the
-// WebGPU one; any WebGPU failure falls back to the CPU, which stays loaded.
+// It holds the character recognizer on the CPU and, where the page asks for it and the browser
+// has WebGPU, on WebGPU too; any WebGPU failure falls back to the CPU, which stays loaded.
+// Beside it, once the page sends its weights, the line recognizer, which reads whole words
+// (joined-up or printed) without cutting them into characters. It runs on the CPU only: WebGPU
+// for the line model is not wired yet.
 //
 // Messages from the page: { id, type, ...arguments }; each gets one reply, { id, value } or
 // { id, error } (a message: errors cross as text). Types:
 //   init     { module }                   the CPU build's compiled WebAssembly.Module
 //   load     { bytes, origin }            weights (an ArrayBuffer) onto the CPU; replaces the
 //                                        model, frees the previous one
-//   read     { drawing }                  reads the strokes: `Recognizer.read`'s object as is
+//   read     { drawing, mode }            reads the strokes: `Recognizer.read`'s object plus
+//                                        `reader`, "letters" or "joined", which model answered.
+//                                        `mode`: "letters" (the character model), "joined"
+//                                        (the line model; until it is loaded, the character
+//                                        model) or "auto" (see `read` below)
+//   loadLines { bytes, origin }          the line model's weights onto the CPU; replaces it
+//   wordList { bytes }                   a word list for the line model (UTF-8, one word a
+//                                        line) → { words }; `bytes: null` drops it
 //   upgrade  { weightsUrl, mode, model }  tries WebGPU ("auto": keep it only if faster here);
 //                                        `model` is the page's count of model loads
 // Unasked, { type: "backend", backend, label } whenever the recognizer in use changes.
 
-import initCpu, { Recognizer as CpuRecognizer } from "../pkg/handwriting.js";
+import initCpu, { LineRecognizer, Recognizer as CpuRecognizer } from "../pkg/handwriting.js";
 
 const WEBGPU_MODULE_URL = new URL("../pkg/webgpu/handwriting.js", import.meta.url).href;
 
@@ -23,6 +33,11 @@ let gpu = null;
 let active = null;
 /** The page's count of model loads when the current CPU model was loaded. */
 let loadedModel = 0;
+/** Whether the character model reads letters: "auto" never answers a digits model's doubt with letters. */
+let readsLetters = false;
+let lines = null;
+/** The word list in use, kept to hand to a line model that replaces this one. */
+let wordList = null;
 
 /**
  * Loads, reads and swaps of the recognizer run one at a time, in order, so that no recognizer
@@ -55,21 +70,44 @@ const handlers = {
       gpu = null;
       cpu = next;
       loadedModel = model;
+      readsLetters = cpu.labels.some((label) => /\p{L}/u.test(label));
       announce(cpu, "CPU");
       return { labels: cpu.labels };
     }),
 
-  read: ({ drawing }) =>
+  // "auto" answers with the character reading where the character model is sure of every
+  // character, else with the line model's: doubt is where the line model (whole words, joined-up
+  // writing) does better, and the character model answers sooner where it is sure.
+  read: ({ drawing, mode = "auto" }) =>
     exclusive(async () => {
-      if (!active) throw new Error("no model is loaded");
-      try {
-        return await active.read(drawing);
-      } catch (error) {
-        if (active === cpu) throw error;
-        console.warn("WebGPU failed; continuing on the CPU", error);
-        announce(cpu, "CPU (WebGPU failed)");
-        return cpu.read(drawing);
+      if (lines && mode === "joined") return readJoined(drawing);
+      const letters = { ...(await readLetters(drawing)), reader: "letters" };
+      const doubtful = letters.characters.some((character) => !character.sure);
+      return lines && mode === "auto" && readsLetters && doubtful ? readJoined(drawing) : letters;
+    }),
+
+  loadLines: async ({ bytes, origin }) => {
+    const next = await LineRecognizer.fromBytes(new Uint8Array(bytes), origin, "cpu");
+    return exclusive(() => {
+      if (wordList) next.setWordList(wordList);
+      if (lines) lines.free();
+      lines = next;
+      return {};
+    });
+  },
+
+  wordList: ({ bytes }) =>
+    exclusive(() => {
+      if (!lines) throw new Error("joined-up reading is not loaded");
+      if (bytes === null) {
+        lines.clearWordList();
+        wordList = null;
+        return { words: 0 };
       }
+      const list = new Uint8Array(bytes);
+      const words = lines.setWordList(list); // a list it refuses throws, and the previous one stays
+      wordList = list;
+      return { words };
     }),
 
   upgrade: async ({ weightsUrl, mode, model }) => {
@@ -99,6 +137,23 @@ const handlers = {
     });
   },
 };
+
+/** The character model's reading; a WebGPU failure reads again on the CPU, for good. */
+async function readLetters(drawing) {
+  if (!active) throw new Error("no model is loaded");
+  try {
+    return await active.read(drawing);
+  } catch (error) {
+    if (active === cpu) throw error;
+    console.warn("WebGPU failed; continuing on the CPU", error);
+    announce(cpu, "CPU (WebGPU failed)");
+    return cpu.read(drawing);
+  }
+}
+
+async function readJoined(drawing) {
+  return { ...(await lines.read(drawing)), reader: "joined" };
+}
 
 /** Median time of a few recognitions of a sample drawing, in milliseconds. */
 async function medianLatency(recognizer) {
