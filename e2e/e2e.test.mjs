@@ -268,7 +268,7 @@ describe("on the default model, letter by letter and joined-up", () => {
     assert.match(await page.locator("#timing").textContent(), /read joined-up$/);
   });
 
-  // A cursive word by a UNIPEN writer the line model never trained on (tests/unipen_lines.rs
+  // A cursive word by a UNIPEN writer the line model never trained on (tests/unipen_reading.rs
   // reads the whole fixture), in one joined-up stroke.
   test("joined-up, it reads a cursive word whole", async () => {
     await page.selectOption("#reading-mode", "joined");

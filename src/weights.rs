@@ -188,6 +188,17 @@ pub fn encode_with_metadata_text(
 
 /// Reads the metadata of a weights file without building the network.
 pub fn read_metadata(bytes: &[u8], origin: &str) -> Result<ModelMetadata, WeightsError> {
+    parse_metadata(&metadata_entries(bytes, origin)?).map_err(|reason| WeightsError {
+        origin: origin.to_string(),
+        reason,
+    })
+}
+
+/// The key/value metadata of a burnpack file, whichever model it holds.
+pub(crate) fn metadata_entries(
+    bytes: &[u8],
+    origin: &str,
+) -> Result<BTreeMap<String, String>, WeightsError> {
     let failure = |reason: String| WeightsError {
         origin: origin.to_string(),
         reason,
@@ -200,7 +211,7 @@ pub fn read_metadata(bytes: &[u8], origin: &str) -> Result<ModelMetadata, Weight
             "not a Burn weights (.bpk) file written by the training crate ({e})"
         ))
     })?;
-    parse_metadata(reader.metadata()).map_err(failure)
+    Ok(reader.metadata().clone())
 }
 
 fn parse_metadata(entries: &BTreeMap<String, String>) -> Result<ModelMetadata, String> {
@@ -275,7 +286,7 @@ pub fn decode(
 /// A store reading `bytes` with every float tensor cast to float32, the network's dtype
 /// (Burn would otherwise keep a float16 tensor as float16): files with float16 weights and
 /// older all-float32 files load alike.
-fn float32_store(bytes: &[u8]) -> BurnpackStore {
+pub(crate) fn float32_store(bytes: &[u8]) -> BurnpackStore {
     BurnpackStore::from_bytes(Some(Bytes::from_bytes_vec(bytes.to_vec())))
         .with_from_adapter(FloatCastAdapter::to(DType::F32))
 }

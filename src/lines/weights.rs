@@ -3,14 +3,13 @@
 
 use std::collections::BTreeMap;
 
-use burn::store::burn_pack::Reader;
-use burn::store::{BurnpackStore, FloatCastAdapter, HalfPrecisionAdapter, ModuleSnapshot};
-use burn::tensor::{Bytes, DType, Device};
+use burn::store::{BurnpackStore, HalfPrecisionAdapter, ModuleSnapshot};
+use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 
 use super::image::{HORIZONTAL_STRETCH, LINE_HEIGHT};
 use crate::model::LineNet;
-use crate::weights::{METADATA_KEY, WeightsError};
+use crate::weights::{METADATA_KEY, WeightsError, float32_store, metadata_entries};
 
 /// The burnpack metadata key under which [`LineMetadata`] is stored as JSON.
 pub const LINE_METADATA_KEY: &str = "handwriting-line";
@@ -128,19 +127,10 @@ pub fn encode_line(network: &LineNet, metadata: &LineMetadata) -> Result<Vec<u8>
 
 /// Reads the metadata of a line model's weights file without building the network.
 pub fn read_line_metadata(bytes: &[u8], origin: &str) -> Result<LineMetadata, WeightsError> {
-    let failure = |reason: String| WeightsError {
+    parse(&metadata_entries(bytes, origin)?).map_err(|reason| WeightsError {
         origin: origin.to_string(),
         reason,
-    };
-    if bytes.is_empty() {
-        return Err(failure("the file is empty".into()));
-    }
-    let reader = Reader::from_bytes(Bytes::from_bytes_vec(bytes.to_vec())).map_err(|e| {
-        failure(format!(
-            "not a Burn weights (.bpk) file written by the training crate ({e})"
-        ))
-    })?;
-    parse(reader.metadata()).map_err(failure)
+    })
 }
 
 fn parse(entries: &BTreeMap<String, String>) -> Result<LineMetadata, String> {
@@ -167,12 +157,12 @@ pub fn decode_line(
 ) -> Result<(LineNet, LineMetadata), WeightsError> {
     let metadata = read_line_metadata(bytes, origin)?;
     let mut network = metadata.init_network(device);
-    let mut store = BurnpackStore::from_bytes(Some(Bytes::from_bytes_vec(bytes.to_vec())))
-        .with_from_adapter(FloatCastAdapter::to(DType::F32));
-    network.load_from(&mut store).map_err(|e| WeightsError {
-        origin: origin.to_string(),
-        reason: format!("its tensors do not fit the {LINE_ARCHITECTURE} network: {e}"),
-    })?;
+    network
+        .load_from(&mut float32_store(bytes))
+        .map_err(|e| WeightsError {
+            origin: origin.to_string(),
+            reason: format!("its tensors do not fit the {LINE_ARCHITECTURE} network: {e}"),
+        })?;
     Ok((network, metadata))
 }
 

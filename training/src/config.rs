@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use handwriting::{Architecture, ModelMetadata};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::augment::AugmentConfig;
@@ -61,24 +62,28 @@ pub struct OutputConfig {
     pub report_dir: PathBuf,
 }
 
+impl OutputConfig {
+    /// Where the run writes, for resolving against the repository root.
+    pub fn paths(&mut self) -> [&mut PathBuf; 3] {
+        [
+            &mut self.artifact_dir,
+            &mut self.weights,
+            &mut self.report_dir,
+        ]
+    }
+}
+
 impl Config {
     /// Reads a config file; relative paths in it are made relative to the repository root.
     pub fn load(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read the config file {}", path.display()))?;
-        let mut config: Self = toml::from_str(&text)
-            .with_context(|| format!("invalid config file {}", path.display()))?;
-        let root = repository_root();
-        for path in [
-            &mut config.data.dir,
-            &mut config.output.artifact_dir,
-            &mut config.output.weights,
-            &mut config.output.report_dir,
-        ] {
-            if path.is_relative() {
-                *path = root.join(&*path);
-            }
-        }
+        let mut config: Self = read_toml(path)?;
+        from_repository_root(
+            config
+                .output
+                .paths()
+                .into_iter()
+                .chain([&mut config.data.dir]),
+        );
         Ok(config)
     }
 
@@ -94,6 +99,23 @@ impl Config {
             metadata.citation = Some(crate::characters::CITATION.to_string());
         }
         metadata
+    }
+}
+
+/// Reads a TOML config file, naming the file in errors (an unknown key among them).
+pub fn read_toml<T: DeserializeOwned>(path: &Path) -> Result<T> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the config file {}", path.display()))?;
+    toml::from_str(&text).with_context(|| format!("invalid config file {}", path.display()))
+}
+
+/// Makes relative paths relative to the repository root, as the config files mean them.
+pub fn from_repository_root<'a>(paths: impl IntoIterator<Item = &'a mut PathBuf>) {
+    let root = repository_root();
+    for path in paths {
+        if path.is_relative() {
+            *path = root.join(&*path);
+        }
     }
 }
 

@@ -18,7 +18,9 @@ use burn::tensor::Device;
 use burn::train::metric::store::{Aggregate, Direction, Split};
 use burn::train::metric::{AccuracyMetric, LossMetric};
 use burn::train::renderer::default_renderer;
-use burn::train::{Learner, MetricEarlyStoppingStrategy, StoppingCondition, SupervisedTraining};
+use burn::train::{
+    Learner, LearnerModel, MetricEarlyStoppingStrategy, StoppingCondition, SupervisedTraining,
+};
 use handwriting::{Model, Normalization};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -89,8 +91,63 @@ pub fn fit(config: &Config, partition: &Partition, model: Model, fresh: bool) ->
     ));
     let valid_loader = loader(None, 0, valid_indices, settings.seed, false);
 
-    let mut training = SupervisedTraining::new(artifact_dir, train_loader, valid_loader)
-        .metrics((AccuracyMetric::new(), LossMetric::new()))
+    let training = SupervisedTraining::new(artifact_dir, train_loader, valid_loader)
+        .metrics((AccuracyMetric::new(), LossMetric::new()));
+    let trained = launch(
+        training,
+        Classifier { net: model },
+        RunSettings {
+            epochs: settings.epochs,
+            patience: settings.early_stopping_patience,
+            resume_from,
+            artifact_dir,
+            learning_rate: settings.learning_rate,
+            weight_decay: settings.weight_decay,
+            iterations_per_epoch,
+        },
+    )?;
+    Ok(trained.net)
+}
+
+/// What every training run of this crate sets alike on burn-train's loop.
+pub struct RunSettings<'a> {
+    pub epochs: usize,
+    /// Epochs without a better validation loss before stopping.
+    pub patience: usize,
+    /// The checkpoint's epoch, when resuming.
+    pub resume_from: Option<usize>,
+    pub artifact_dir: &'a Path,
+    /// Peak learning rate of AdamW (see [`learning_rate_schedule`]).
+    pub learning_rate: f64,
+    pub weight_decay: f32,
+    pub iterations_per_epoch: usize,
+}
+
+/// Runs burn-train's loop on `model`, as every model of this crate trains: AdamW with
+/// [`learning_rate_schedule`], checkpoints every epoch, early stopping on the validation loss,
+/// the progress display (burn-train's terminal UI where there is a terminal; plain lines in
+/// logs and CI), resuming from the checkpoint named. Returns the trained model.
+pub fn launch<M: LearnerModel>(
+    training: SupervisedTraining<M>,
+    model: M,
+    run: RunSettings,
+) -> Result<M> {
+    let scheduler =
+        learning_rate_schedule(run.learning_rate, run.iterations_per_epoch, run.epochs)?;
+    let optimizer = AdamWConfig::new()
+        .with_weight_decay(run.weight_decay)
+        .init();
+    let training = with_run_settings(training, &run);
+    Ok(training
+        .launch(Learner::new(model, optimizer, scheduler))
+        .model)
+}
+
+fn with_run_settings<M: LearnerModel>(
+    training: SupervisedTraining<M>,
+    run: &RunSettings,
+) -> SupervisedTraining<M> {
+    let mut training = training
         .with_default_checkpointers()
         .early_stopping(MetricEarlyStoppingStrategy::new(
             &LossMetric::new(),
@@ -98,42 +155,28 @@ pub fn fit(config: &Config, partition: &Partition, model: Model, fresh: bool) ->
             Direction::Lowest,
             Split::Valid,
             StoppingCondition::NoImprovementSince {
-                n_epochs: settings.early_stopping_patience,
+                n_epochs: run.patience,
             },
         ))
-        .num_epochs(settings.epochs);
-    // burn-train's terminal UI where there is a terminal; plain lines in logs and CI.
+        .num_epochs(run.epochs);
     let renderer = if std::io::stdout().is_terminal() {
-        default_renderer(training.interrupter(), resume_from)
+        default_renderer(training.interrupter(), run.resume_from)
     } else {
         Box::new(PlainProgress::default())
     };
     training = training.renderer(renderer);
-    if let Some(epoch) = resume_from {
+    if let Some(epoch) = run.resume_from {
         println!(
             "resuming from the checkpoint of epoch {epoch} in {}",
-            artifact_dir.display()
+            run.artifact_dir.display()
         );
         training = training.checkpoint(epoch);
     }
-    let scheduler = learning_rate_schedule(
-        settings.learning_rate,
-        iterations_per_epoch,
-        settings.epochs,
-    )?;
-    let optimizer = AdamWConfig::new()
-        .with_weight_decay(settings.weight_decay)
-        .init();
-    let result = training.launch(Learner::new(
-        Classifier { net: model },
-        optimizer,
-        scheduler,
-    ));
-    Ok(result.model.net)
+    training
 }
 
 /// Linear warm-up over the first epoch, then cosine annealing to zero at the last.
-pub fn learning_rate_schedule(
+fn learning_rate_schedule(
     peak: f64,
     iterations_per_epoch: usize,
     epochs: usize,

@@ -2,12 +2,12 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::augment::AugmentConfig;
-use crate::config::repository_root;
+use crate::config::{OutputConfig, from_repository_root, read_toml};
 
 /// The line model's config file, used when `--config` is not given to `lines`.
 pub const LINES_CONFIG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/lines.toml");
@@ -19,7 +19,7 @@ pub struct LinesConfig {
     pub model: LinesModel,
     pub training: LinesTraining,
     pub augmentation: LinesAugmentation,
-    pub output: LinesOutput,
+    pub output: OutputConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -85,32 +85,17 @@ impl LinesAugmentation {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LinesOutput {
-    pub artifact_dir: PathBuf,
-    pub weights: PathBuf,
-    pub report_dir: PathBuf,
-}
-
 impl LinesConfig {
     /// Reads a config file; relative paths in it are made relative to the repository root.
     pub fn load(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read the config file {}", path.display()))?;
-        let mut config: Self = toml::from_str(&text)
-            .with_context(|| format!("invalid config file {}", path.display()))?;
-        let root = repository_root();
-        for path in [
-            &mut config.data.dir,
-            &mut config.output.artifact_dir,
-            &mut config.output.weights,
-            &mut config.output.report_dir,
-        ] {
-            if path.is_relative() {
-                *path = root.join(&*path);
-            }
-        }
+        let mut config: Self = read_toml(path)?;
+        from_repository_root(
+            config
+                .output
+                .paths()
+                .into_iter()
+                .chain([&mut config.data.dir]),
+        );
         Ok(config)
     }
 

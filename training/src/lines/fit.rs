@@ -1,25 +1,20 @@
 //! Fitting the line network with burn-train's `Learner`: checkpoints every epoch, resume after
 //! an interruption, early stopping on the validation loss, as the character models train.
 
-use std::io::IsTerminal;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use burn::data::dataloader::{DataLoader, DataLoaderBuilder};
 use burn::module::Module;
-use burn::optim::AdamWConfig;
+use burn::train::SupervisedTraining;
 use burn::train::metric::LossMetric;
-use burn::train::metric::store::{Aggregate, Direction, Split};
-use burn::train::renderer::default_renderer;
-use burn::train::{Learner, MetricEarlyStoppingStrategy, StoppingCondition, SupervisedTraining};
 use handwriting::LineNet;
 
 use super::config::LinesConfig;
 use super::data::LineSample;
 use super::learner::{LineBatch, LineBatcher, LineOrder, LineTrainer};
 use crate::epochs::{EpochLoader, epoch_seed};
-use crate::progress::PlainProgress;
-use crate::train::{learning_rate_schedule, prepare_artifact_dir};
+use crate::train::{RunSettings, launch, prepare_artifact_dir};
 
 /// Trains `network` (built on an autodiff device) on `train`, validating each epoch on
 /// `validation`, and returns the trained network. Resumes from the newest complete
@@ -77,44 +72,20 @@ pub fn fit(
     ));
     let valid_loader = loader(None, &validation, settings.seed, false);
 
-    let mut training = SupervisedTraining::new(artifact_dir, train_loader, valid_loader)
-        .metrics((LossMetric::new(),))
-        .with_default_checkpointers()
-        .early_stopping(MetricEarlyStoppingStrategy::new(
-            &LossMetric::new(),
-            Aggregate::Mean,
-            Direction::Lowest,
-            Split::Valid,
-            StoppingCondition::NoImprovementSince {
-                n_epochs: settings.early_stopping_patience,
-            },
-        ))
-        .num_epochs(settings.epochs);
-    let renderer = if std::io::stdout().is_terminal() {
-        default_renderer(training.interrupter(), resume_from)
-    } else {
-        Box::new(PlainProgress::default())
-    };
-    training = training.renderer(renderer);
-    if let Some(epoch) = resume_from {
-        println!(
-            "resuming from the checkpoint of epoch {epoch} in {}",
-            artifact_dir.display()
-        );
-        training = training.checkpoint(epoch);
-    }
-    let scheduler = learning_rate_schedule(
-        settings.learning_rate,
-        iterations_per_epoch,
-        settings.epochs,
-    )?;
-    let optimizer = AdamWConfig::new()
-        .with_weight_decay(settings.weight_decay)
-        .init();
-    let result = training.launch(Learner::new(
+    let training = SupervisedTraining::new(artifact_dir, train_loader, valid_loader)
+        .metrics((LossMetric::new(),));
+    let trained = launch(
+        training,
         LineTrainer { net: network },
-        optimizer,
-        scheduler,
-    ));
-    Ok(result.model.net)
+        RunSettings {
+            epochs: settings.epochs,
+            patience: settings.early_stopping_patience,
+            resume_from,
+            artifact_dir,
+            learning_rate: settings.learning_rate,
+            weight_decay: settings.weight_decay,
+            iterations_per_epoch,
+        },
+    )?;
+    Ok(trained.net)
 }
