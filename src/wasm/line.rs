@@ -161,6 +161,12 @@ impl LineRecognizer {
 /// The line's symbols as the page's characters: spaces become a gap before the next one, and
 /// each gets the box of the ink in its columns.
 fn characters(line: &LineReading, strokes: &[Stroke]) -> Vec<Character> {
+    let points: Vec<(f32, f32)> = strokes
+        .iter()
+        .flat_map(|stroke| stroke.points.iter())
+        .filter(|p| p.x.is_finite() && p.y.is_finite())
+        .map(|p| (p.x, p.y))
+        .collect();
     let mut characters = Vec::new();
     let mut space_before = false;
     for symbol in &line.symbols {
@@ -183,28 +189,22 @@ fn characters(line: &LineReading, strokes: &[Stroke]) -> Vec<Character> {
             space_before: std::mem::take(&mut space_before),
             confidence: symbol.confidence,
             top,
-            bounds: ink_between(strokes, symbol.left, symbol.right),
+            bounds: ink_between(&points, symbol.left, symbol.right),
             preview: serde_bytes_like::Bytes(Vec::new()),
         });
     }
     characters
 }
 
-/// The box of the ink whose x lies in `left..=right`, or that column band over the whole
-/// drawing's height where it holds no point.
-fn ink_between(strokes: &[Stroke], left: f32, right: f32) -> Bounds {
-    let inside: Vec<(f32, f32)> = strokes
-        .iter()
-        .flat_map(|stroke| stroke.points.iter())
-        .filter(|p| p.x.is_finite() && p.y.is_finite())
-        .map(|p| (p.x, p.y))
-        .collect();
-    let band: Vec<&(f32, f32)> = inside
+/// The box of the ink (`points`, finite) whose x lies in `left..=right`, or that column band
+/// over the whole drawing's height where it holds no point.
+fn ink_between(points: &[(f32, f32)], left: f32, right: f32) -> Bounds {
+    let band: Vec<&(f32, f32)> = points
         .iter()
         .filter(|(x, _)| (left..=right).contains(x))
         .collect();
     let rows = if band.is_empty() {
-        inside.iter().collect()
+        points.iter().collect()
     } else {
         band
     };

@@ -57,11 +57,7 @@ const PEN_WIDTH_BAND: (f32, f32) = (0.08, 0.15);
 impl AugmentConfig {
     /// A scale factor, uniformly in the configured range (its lower end when it is empty).
     fn draw_scale(&self, rng: &mut impl Rng) -> f32 {
-        if self.max_scale > self.min_scale {
-            rng.random_range(self.min_scale..=self.max_scale)
-        } else {
-            self.min_scale
-        }
+        uniform(rng, self.min_scale, self.max_scale)
     }
 
     /// Distorts pen strokes and draws them through the library's stroke path, as the page
@@ -110,6 +106,12 @@ impl AugmentConfig {
 
 /// The longer side of the strokes' bounding box.
 fn extent(strokes: &[Stroke]) -> f32 {
+    let (width, height) = ink_size(strokes);
+    width.max(height)
+}
+
+/// Width and height of the strokes' bounding box (zero for no points).
+pub fn ink_size(strokes: &[Stroke]) -> (f32, f32) {
     let points = || strokes.iter().flat_map(|s| s.points.iter());
     let span = |coordinate: fn(&Point) -> f32| {
         let (low, high) = points()
@@ -119,7 +121,16 @@ fn extent(strokes: &[Stroke]) -> f32 {
             });
         (high - low).max(0.0)
     };
-    span(|p| p.x).max(span(|p| p.y))
+    (span(|p| p.x), span(|p| p.y))
+}
+
+/// A uniform draw from `low..=high`, or `low` where the range is empty.
+pub fn uniform(rng: &mut impl Rng, low: f32, high: f32) -> f32 {
+    if high > low {
+        rng.random_range(low..=high)
+    } else {
+        low
+    }
 }
 
 /// A 2×2 linear map: rotation · horizontal shear · uniform scale.

@@ -6,7 +6,7 @@ use anyhow::Result;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
-use crate::augment::AugmentConfig;
+use crate::augment::{AugmentConfig, uniform};
 use crate::config::{OutputConfig, from_repository_root, read_toml};
 
 /// The line model's config file, used when `--config` is not given to `lines`.
@@ -77,11 +77,7 @@ impl LinesAugmentation {
 
     /// A random pen width within the configured range.
     pub fn pen_width(&self, rng: &mut impl Rng) -> f32 {
-        if self.max_pen_width > self.min_pen_width {
-            rng.random_range(self.min_pen_width..=self.max_pen_width)
-        } else {
-            self.min_pen_width
-        }
+        uniform(rng, self.min_pen_width, self.max_pen_width)
     }
 }
 

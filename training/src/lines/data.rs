@@ -10,6 +10,7 @@ use anyhow::{Context, Result, bail};
 use handwriting::Stroke;
 use handwriting::lines::{FRAME_WIDTH, HORIZONTAL_STRETCH, LINE_HEIGHT, MAX_LINE_WIDTH};
 
+use crate::augment::ink_size;
 use crate::characters::{Split, split_of};
 use crate::unipen;
 
@@ -161,16 +162,7 @@ pub fn normalise_text(label: &str) -> String {
 
 /// Width over height of the strokes' ink; `None` for a dot or a vertical bar.
 fn aspect(strokes: &[Stroke]) -> Option<f32> {
-    let points = || strokes.iter().flat_map(|s| s.points.iter());
-    let span = |coordinate: fn(&handwriting::Point) -> f32| {
-        let (low, high) = points()
-            .map(coordinate)
-            .fold((f32::INFINITY, f32::NEG_INFINITY), |(l, h), v| {
-                (l.min(v), h.max(v))
-            });
-        high - low
-    };
-    let (width, height) = (span(|p| p.x), span(|p| p.y));
+    let (width, height) = ink_size(strokes);
     (width > 0.0 && height > 0.0 && (width / height).is_finite()).then_some(width / height)
 }
 

@@ -85,9 +85,9 @@ pub fn evaluate(
             .iter()
             .filter_map(|&i| Some((i, line_from_strokes(&samples[i].strokes, PEN_WIDTH).ok()?)))
             .collect();
-        let images: Vec<LineImage> = drawn.iter().map(|(_, image)| image.clone()).collect();
+        let (indices, images): (Vec<usize>, Vec<LineImage>) = drawn.into_iter().unzip();
         let frames = reader.frames_of(&images)?;
-        for ((index, image), frames) in drawn.into_iter().zip(frames) {
+        for ((index, image), frames) in indices.into_iter().zip(images).zip(frames) {
             let sample = &samples[index];
             let mut readings = Vec::with_capacity(DECODERS.len());
             for decoding in &decodings {
@@ -103,29 +103,24 @@ pub fn evaluate(
                         .add(&sample.text, read);
                 }
             }
-            examples
-                .entry(category_name(&sample.category))
-                .or_default()
-                .push((
-                    index,
-                    Example {
-                        image,
-                        truth: sample.text.clone(),
-                        read: readings[1].clone(),
-                    },
-                ));
+            // The same lines each time, whatever the batch order: the first few of each
+            // category, kept as they come so that the other lines' images are not held.
+            let shown = examples.entry(category_name(&sample.category)).or_default();
+            shown.push((
+                index,
+                Example {
+                    image,
+                    truth: sample.text.clone(),
+                    read: readings[1].clone(),
+                },
+            ));
+            shown.sort_by_key(|(index, _)| *index);
+            shown.truncate(EXAMPLES_PER_CATEGORY);
         }
     }
-    // The same lines each time, whatever the batch order: the first few of each category.
     let examples = examples
         .into_values()
-        .flat_map(|mut shown| {
-            shown.sort_by_key(|(index, _)| *index);
-            shown
-                .into_iter()
-                .take(EXAMPLES_PER_CATEGORY)
-                .map(|(_, example)| example)
-        })
+        .flat_map(|shown| shown.into_iter().map(|(_, example)| example))
         .collect();
     Ok(LineEvaluation {
         categories,

@@ -23,6 +23,7 @@ use rand::seq::SliceRandom;
 
 use super::config::LinesAugmentation;
 use super::data::LineSample;
+use crate::augment::ink_size;
 
 /// The library's line network with the CTC loss, as burn-train's `Learner` drives it.
 #[derive(Module, Debug)]
@@ -125,7 +126,7 @@ impl LineBatcher {
         let clean = || line_from_strokes(&sample.strokes, PEN_WIDTH);
         let drawn = match &self.augmentation {
             Some(augmentation) => {
-                let height = ink_height(&sample.strokes);
+                let (_, height) = ink_size(&sample.strokes);
                 let strokes = augmentation.strokes().distort(
                     &sample.strokes,
                     augmentation.point_jitter * height,
@@ -175,14 +176,6 @@ impl Batcher<LineSample, LineBatch> for LineBatcher {
             target_lengths: Tensor::from_data(TensorData::new(lengths, [count]), device),
         }
     }
-}
-
-/// Height of the strokes' ink, in canvas units.
-fn ink_height(strokes: &[handwriting::Stroke]) -> f32 {
-    let ys = || strokes.iter().flat_map(|s| s.points.iter().map(|p| p.y));
-    let low = ys().fold(f32::INFINITY, f32::min);
-    let high = ys().fold(f32::NEG_INFINITY, f32::max);
-    (high - low).max(0.0)
 }
 
 /// The lines of one epoch in batch order: shuffled, then sorted by width within pools of a
