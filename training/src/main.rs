@@ -5,11 +5,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use handwriting::{Architecture, CpuBackend, ModelMetadata, Recognizer, weights};
 
-use training::config::{Config, DEFAULT_CONFIG};
+use training::config::{Config, DEFAULT_CONFIG, OutputConfig};
 use training::data::{self, DatasetKind, Sample};
 use training::lines::{
     self,
@@ -100,6 +100,10 @@ enum LinesCommand {
         /// Ignore checkpoints of an earlier identical run instead of resuming from them.
         #[arg(long)]
         fresh: bool,
+        /// Start from this line model's weights instead of random ones, to train a finished
+        /// run further (with --epochs and --learning-rate for the new schedule).
+        #[arg(long, value_name = "WEIGHTS")]
+        init_from: Option<PathBuf>,
     },
     /// Read the test writers' words and lines with the weights file and write the report.
     Evaluate,
@@ -161,31 +165,82 @@ struct Overrides {
 impl Overrides {
     fn apply(self) -> Result<Config> {
         let mut config = Config::load(&self.config)?;
-        let set = |target: &mut PathBuf, value: Option<PathBuf>| {
-            if let Some(value) = value {
-                *target = value;
-            }
-        };
-        set(&mut config.data.dir, self.data_dir);
-        set(&mut config.output.weights, self.weights);
-        set(&mut config.output.report_dir, self.report_dir);
-        set(&mut config.output.artifact_dir, self.artifact_dir);
+        self.override_shared(&mut config.data.dir, &mut config.output);
         let training = &mut config.training;
-        training.epochs = self.epochs.unwrap_or(training.epochs);
-        training.batch_size = self.batch_size.unwrap_or(training.batch_size);
-        training.learning_rate = self.learning_rate.unwrap_or(training.learning_rate);
-        training.seed = self.seed.unwrap_or(training.seed);
+        self.override_training(
+            &mut training.epochs,
+            &mut training.batch_size,
+            &mut training.learning_rate,
+            &mut training.seed,
+        );
+        config.augmentation.enabled &= !self.no_augmentation;
         config.data.dataset = self.dataset.unwrap_or(config.data.dataset);
         config.model.architecture = self.architecture.unwrap_or(config.model.architecture);
+        Ok(config)
+    }
+
+    /// training/lines.toml (or the config named) with the flags that apply to the line model;
+    /// the character models' own flags are refused rather than ignored.
+    fn apply_to_lines(self) -> Result<LinesConfig> {
+        if self.dataset.is_some() || self.architecture.is_some() {
+            bail!(
+                "--dataset and --architecture choose a character model; the line model has one data set and one network"
+            );
+        }
+        let path = if self.config == Path::new(DEFAULT_CONFIG) {
+            Path::new(LINES_CONFIG)
+        } else {
+            &self.config
+        };
+        let mut config = LinesConfig::load(path)?;
+        self.override_shared(&mut config.data.dir, &mut config.output);
+        let training = &mut config.training;
+        self.override_training(
+            &mut training.epochs,
+            &mut training.batch_size,
+            &mut training.learning_rate,
+            &mut training.seed,
+        );
         config.augmentation.enabled &= !self.no_augmentation;
         Ok(config)
+    }
+
+    /// The data folder and the output paths, which every config has.
+    fn override_shared(&self, data_dir: &mut PathBuf, output: &mut OutputConfig) {
+        let set = |target: &mut PathBuf, value: &Option<PathBuf>| {
+            if let Some(value) = value {
+                *target = value.clone();
+            }
+        };
+        set(data_dir, &self.data_dir);
+        set(&mut output.weights, &self.weights);
+        set(&mut output.report_dir, &self.report_dir);
+        set(&mut output.artifact_dir, &self.artifact_dir);
+    }
+
+    /// The schedule's knobs, named alike in every config's `[training]`.
+    fn override_training(
+        &self,
+        epochs: &mut usize,
+        batch_size: &mut usize,
+        learning_rate: &mut f64,
+        seed: &mut u64,
+    ) {
+        *epochs = self.epochs.unwrap_or(*epochs);
+        *batch_size = self.batch_size.unwrap_or(*batch_size);
+        *learning_rate = self.learning_rate.unwrap_or(*learning_rate);
+        *seed = self.seed.unwrap_or(*seed);
     }
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     if let Some(Command::Lines { command }) = cli.command {
-        return report_outcome(lines_command(&cli.overrides.config, command));
+        return report_outcome(
+            cli.overrides
+                .apply_to_lines()
+                .and_then(|config| lines_command(&config, command)),
+        );
     }
     let outcome = cli.overrides.apply().and_then(|config| match cli.command {
         None => train_command(&config, false, None),
@@ -219,20 +274,20 @@ fn report_outcome(outcome: Result<ExitCode>) -> ExitCode {
     }
 }
 
-/// The line model's commands, with training/lines.toml unless another config was named.
-fn lines_command(config: &Path, command: Option<LinesCommand>) -> Result<ExitCode> {
-    let path = if config == Path::new(DEFAULT_CONFIG) {
-        Path::new(LINES_CONFIG)
-    } else {
-        config
-    };
-    let config = LinesConfig::load(path)?;
-    match command.unwrap_or(LinesCommand::Train { fresh: false }) {
-        LinesCommand::Train { fresh } => lines::run::train(&config, fresh)?,
-        LinesCommand::Evaluate => lines::run::evaluate_command(&config)?,
-        LinesCommand::Export { epoch } => lines::run::export_checkpoint(&config, epoch)?,
+/// The line model's commands.
+fn lines_command(config: &LinesConfig, command: Option<LinesCommand>) -> Result<ExitCode> {
+    let command = command.unwrap_or(LinesCommand::Train {
+        fresh: false,
+        init_from: None,
+    });
+    match command {
+        LinesCommand::Train { fresh, init_from } => {
+            lines::run::train(config, fresh, init_from.as_deref())?
+        }
+        LinesCommand::Evaluate => lines::run::evaluate_command(config)?,
+        LinesCommand::Export { epoch } => lines::run::export_checkpoint(config, epoch)?,
         LinesCommand::Predict { files } => {
-            if lines::run::predict_command(&config, &files)? > 0 {
+            if lines::run::predict_command(config, &files)? > 0 {
                 return Ok(ExitCode::FAILURE);
             }
         }

@@ -293,7 +293,6 @@ pub fn prepare_artifact_dir(dir: &Path, config_json: &str, fresh: bool) -> Resul
     Ok(resume_from)
 }
 
-/// The newest epoch whose model, optimizer and scheduler checkpoints all read back.
 /// What a run's checkpoints depend on, as saved beside them: only what shapes the training
 /// decides whether a run can resume (where the weights and the report go afterwards does not).
 fn run_identity(config: &Config) -> Result<String> {
@@ -306,6 +305,7 @@ fn run_identity(config: &Config) -> Result<String> {
     Ok(serde_json::to_string_pretty(&run)?)
 }
 
+/// The newest epoch whose model, optimizer and scheduler checkpoints all read back.
 fn latest_checkpoint(dir: &Path) -> Option<usize> {
     let checkpoints = dir.join("checkpoint");
     let mut epochs: Vec<usize> = std::fs::read_dir(&checkpoints)

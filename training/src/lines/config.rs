@@ -95,13 +95,15 @@ impl LinesConfig {
         Ok(config)
     }
 
-    /// What the run's checkpoints depend on: a resume needs the same.
-    pub fn run_identity(&self) -> Result<String> {
+    /// What the run's checkpoints depend on: a resume needs the same, down to the weights
+    /// the run started from (their SHA-256; `None` for random ones).
+    pub fn run_identity(&self, initial_weights: Option<&str>) -> Result<String> {
         let run = serde_json::json!({
             "data": self.data,
             "model": self.model,
             "training": self.training,
             "augmentation": self.augmentation,
+            "initial_weights": initial_weights,
         });
         Ok(serde_json::to_string_pretty(&run)?)
     }

@@ -18,9 +18,10 @@ use crate::train::{RunSettings, launch, prepare_artifact_dir};
 
 /// Trains `network` (built on an autodiff device) on `train`, validating each epoch on
 /// `validation`, and returns the trained network. Resumes from the newest complete
-/// checkpoint of an identical earlier run unless `fresh`.
+/// checkpoint of an earlier run of the same `run_identity` unless `fresh`.
 pub fn fit(
     config: &LinesConfig,
+    run_identity: &str,
     alphabet: &[char],
     train: Vec<LineSample>,
     validation: Vec<LineSample>,
@@ -29,7 +30,7 @@ pub fn fit(
 ) -> Result<LineNet> {
     let settings = &config.training;
     let artifact_dir = &config.output.artifact_dir;
-    let resume_from = prepare_artifact_dir(artifact_dir, &config.run_identity()?, fresh)?;
+    let resume_from = prepare_artifact_dir(artifact_dir, run_identity, fresh)?;
     println!(
         "training on {} lines, validating on {} lines of other writers",
         train.len(),

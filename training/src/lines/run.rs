@@ -3,12 +3,15 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use burn::module::Module;
 use burn::store::{BurnpackStore, ModuleSnapshot};
-use handwriting::CpuBackend;
+use burn::tensor::Device;
 use handwriting::ctc::BeamOptions;
-use handwriting::lines::{Decoding, LineMetadata, LineReader, encode_line, line_from_raster};
+use handwriting::lines::{
+    Decoding, LineMetadata, LineReader, decode_line, encode_line, line_from_raster,
+};
+use handwriting::{CpuBackend, LineNet};
 use serde_json::json;
 
 use super::config::LinesConfig;
@@ -17,6 +20,7 @@ use super::evaluate::{self, ALL_WORDS, LineEvaluation};
 use super::learner::LineTrainer;
 use super::{fit, report};
 use crate::config::repository_root;
+use crate::fetch::sha256_hex;
 use crate::{atomic, characters, history, predict, train};
 
 /// The data set name written into the weights.
@@ -29,8 +33,9 @@ pub fn load(config: &LinesConfig) -> Result<LineSplits> {
 }
 
 /// Trains (or resumes), evaluates on the test writers, and writes the weights the page loads
-/// and the report.
-pub fn train(config: &LinesConfig, fresh: bool) -> Result<()> {
+/// and the report. With `init_from`, training starts from that weights file (a finished run's,
+/// to train it further with a new schedule) instead of random weights.
+pub fn train(config: &LinesConfig, fresh: bool, init_from: Option<&Path>) -> Result<()> {
     let started = Instant::now();
     let splits = load(config)?;
     let mut metadata = LineMetadata::new(splits.alphabet.clone(), DATASET);
@@ -42,10 +47,19 @@ pub fn train(config: &LinesConfig, fresh: bool) -> Result<()> {
         metadata.alphabet
     );
     let device = train::training_device(config.training.seed);
-    let network = metadata.init_network(&device);
+    let mut facts = splits.facts;
+    let (network, initial_weights) = match init_from {
+        Some(path) => {
+            let (network, start) = start_from(path, &metadata, &device)?;
+            facts.push(("started from".to_string(), start.description));
+            (network, Some(start.sha256))
+        }
+        None => (metadata.init_network(&device), None),
+    };
     println!("{} parameters", network.parameter_count());
     let network = fit::fit(
         config,
+        &config.run_identity(initial_weights.as_deref())?,
         &metadata.symbols(),
         splits.train,
         splits.validation,
@@ -68,7 +82,7 @@ pub fn train(config: &LinesConfig, fresh: bool) -> Result<()> {
         &splits.test,
         [("training time".to_string(), training_time)]
             .into_iter()
-            .chain(splits.facts)
+            .chain(facts)
             .collect(),
     )?;
     let mut metadata = reader.metadata().clone();
@@ -85,6 +99,36 @@ pub fn train(config: &LinesConfig, fresh: bool) -> Result<()> {
         bytes.len()
     );
     Ok(())
+}
+
+/// The weights a run starts from, as the report and the run's identity name them.
+struct Start {
+    description: String,
+    sha256: String,
+}
+
+/// Loads the line network of the weights file at `path` onto the training `device`, refusing
+/// one whose alphabet is not the data's.
+fn start_from(path: &Path, metadata: &LineMetadata, device: &Device) -> Result<(LineNet, Start)> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let origin = path.display().to_string();
+    let (network, initial) = decode_line(&bytes, &origin, device)?;
+    if initial.alphabet != metadata.alphabet {
+        bail!(
+            "{origin} reads the alphabet {:?}, the data needs {:?}: start from random weights instead",
+            initial.alphabet,
+            metadata.alphabet
+        );
+    }
+    println!(
+        "starting from the weights in {origin} (trained {})",
+        initial.trained_at
+    );
+    let start = Start {
+        description: format!("the weights of a run finished {}", initial.trained_at),
+        sha256: sha256_hex(&bytes),
+    };
+    Ok((network, start))
 }
 
 /// Writes the weights of epoch `epoch`'s checkpoint of the current run, as training would at
@@ -189,4 +233,30 @@ pub fn predict_command(config: &LinesConfig, files: &[PathBuf]) -> Result<usize>
             .collect();
         Ok(json!({ "text": reading.text, "symbols": symbols }))
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_run_starts_only_from_weights_of_the_same_alphabet() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("lines.bpk");
+        let device = CpuBackend::preferred().device();
+        let earlier = LineMetadata::new(" abc".into(), DATASET);
+        let bytes = encode_line(&earlier.init_network(&device), &earlier).unwrap();
+        std::fs::write(&path, &bytes).unwrap();
+
+        let (_, start) = start_from(&path, &earlier, &device.clone().autodiff()).unwrap();
+        assert_eq!(start.sha256, sha256_hex(&bytes));
+
+        let other = LineMetadata::new(" abd".into(), DATASET);
+        let error = start_from(&path, &other, &device.clone().autodiff()).err().unwrap();
+        assert!(error.to_string().contains("alphabet"), "{error}");
+
+        let missing = dir.path().join("none.bpk");
+        let error = start_from(&missing, &earlier, &device).err().unwrap();
+        assert!(error.to_string().contains("cannot read"), "{error}");
+    }
 }
