@@ -19,7 +19,21 @@ pub struct LinesConfig {
     pub model: LinesModel,
     pub training: LinesTraining,
     pub augmentation: LinesAugmentation,
+    pub synthetic_lines: SyntheticLines,
     pub output: OutputConfig,
+}
+
+/// Lines composed of a training writer's words side by side (see `lines::synthetic`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SyntheticLines {
+    /// How many to add to the training lines.
+    pub count: usize,
+    /// The gap between two words, as a fraction of the words' height.
+    pub min_gap: f32,
+    pub max_gap: f32,
+    /// How far a word's middle may sit above or below the first's, as a fraction of its height.
+    pub max_drift: f32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -103,6 +117,7 @@ impl LinesConfig {
             "model": self.model,
             "training": self.training,
             "augmentation": self.augmentation,
+            "synthetic_lines": self.synthetic_lines,
             "initial_weights": initial_weights,
         });
         Ok(serde_json::to_string_pretty(&run)?)

@@ -161,14 +161,14 @@ pub fn normalise_text(label: &str) -> String {
 }
 
 /// Width over height of the strokes' ink; `None` for a dot or a vertical bar.
-fn aspect(strokes: &[Stroke]) -> Option<f32> {
+pub(super) fn aspect(strokes: &[Stroke]) -> Option<f32> {
     let (width, height) = ink_size(strokes);
     (width > 0.0 && height > 0.0 && (width / height).is_finite()).then_some(width / height)
 }
 
 /// Whether CTC can learn this text from this drawing: printable ASCII, not too long, and
 /// enough frames at the line height for each symbol and a blank between repeated ones.
-fn is_learnable(text: &str, aspect: f32, max_text_length: usize) -> bool {
+pub(super) fn is_learnable(text: &str, aspect: f32, max_text_length: usize) -> bool {
     let length = text.chars().count();
     if length == 0
         || length > max_text_length

@@ -9,3 +9,4 @@ pub mod learner;
 pub mod metrics;
 pub mod report;
 pub mod run;
+pub mod synthetic;

@@ -18,7 +18,7 @@ use super::config::LinesConfig;
 use super::data::{self, LineSplits};
 use super::evaluate::{self, ALL_WORDS, LineEvaluation};
 use super::learner::LineTrainer;
-use super::{fit, report};
+use super::{fit, report, synthetic};
 use crate::config::repository_root;
 use crate::fetch::sha256_hex;
 use crate::{atomic, characters, history, predict, train};
@@ -37,7 +37,22 @@ pub fn load(config: &LinesConfig) -> Result<LineSplits> {
 /// to train it further with a new schedule) instead of random weights.
 pub fn train(config: &LinesConfig, fresh: bool, init_from: Option<&Path>) -> Result<()> {
     let started = Instant::now();
-    let splits = load(config)?;
+    let mut splits = load(config)?;
+    let composed = synthetic::compose(
+        &splits.train,
+        &config.synthetic_lines,
+        config.data.max_text_length,
+        config.training.seed,
+    );
+    println!(
+        "{} lines composed of training writers' words added to training",
+        composed.len()
+    );
+    splits.facts.push((
+        "synthetic lines (training only)".to_string(),
+        format!("{} of 2 to 4 words by one training writer", composed.len()),
+    ));
+    splits.train.extend(composed);
     let mut metadata = LineMetadata::new(splits.alphabet.clone(), DATASET);
     metadata.dropout = config.model.dropout;
     metadata.citation = Some(characters::CITATION.to_string());
@@ -252,7 +267,9 @@ mod tests {
         assert_eq!(start.sha256, sha256_hex(&bytes));
 
         let other = LineMetadata::new(" abd".into(), DATASET);
-        let error = start_from(&path, &other, &device.clone().autodiff()).err().unwrap();
+        let error = start_from(&path, &other, &device.clone().autodiff())
+            .err()
+            .unwrap();
         assert!(error.to_string().contains("alphabet"), "{error}");
 
         let missing = dir.path().join("none.bpk");
