@@ -67,11 +67,7 @@ pub fn fit(config: &Config, partition: &Partition, model: Model, fresh: bool) ->
         .augmentation
         .enabled
         .then(|| config.augmentation.clone());
-    let device = model
-        .devices()
-        .into_iter()
-        .next()
-        .context("the network has no parameters")?;
+    let device = device_of(&model)?;
     let train_loader = Arc::new(EpochLoader::new(
         settings.epochs,
         resume_from.unwrap_or(0),
@@ -107,6 +103,15 @@ pub fn fit(config: &Config, partition: &Partition, model: Model, fresh: bool) ->
         },
     )?;
     Ok(trained.net)
+}
+
+/// The device a network's parameters live on, where its batches must go.
+pub fn device_of(network: &impl Module) -> Result<Device> {
+    network
+        .devices()
+        .into_iter()
+        .next()
+        .context("the network has no parameters")
 }
 
 /// What every training run of this crate sets alike on burn-train's loop.

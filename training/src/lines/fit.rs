@@ -3,9 +3,8 @@
 
 use std::sync::Arc;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use burn::data::dataloader::{DataLoader, DataLoaderBuilder};
-use burn::module::Module;
 use burn::train::SupervisedTraining;
 use burn::train::metric::LossMetric;
 use handwriting::LineNet;
@@ -14,7 +13,7 @@ use super::config::LinesConfig;
 use super::data::LineSample;
 use super::learner::{LineBatch, LineBatcher, LineOrder, LineTrainer};
 use crate::epochs::{EpochLoader, epoch_seed};
-use crate::train::{RunSettings, launch, prepare_artifact_dir};
+use crate::train::{RunSettings, device_of, launch, prepare_artifact_dir};
 
 /// Trains `network` (built on an autodiff device) on `train`, validating each epoch on
 /// `validation`, and returns the trained network. Resumes from the newest complete
@@ -56,11 +55,7 @@ pub fn fit(
         .augmentation
         .enabled
         .then(|| config.augmentation.clone());
-    let device = network
-        .devices()
-        .into_iter()
-        .next()
-        .context("the network has no parameters")?;
+    let device = device_of(&network)?;
     let train_loader = Arc::new(EpochLoader::new(
         settings.epochs,
         resume_from.unwrap_or(0),
