@@ -12,6 +12,14 @@ pub enum CpuBackend {
 }
 
 impl CpuBackend {
+    /// Every CPU backend compiled into this build, the preferred one first.
+    pub const ALL: &[Self] = &[
+        #[cfg(feature = "flex")]
+        Self::Flex,
+        #[cfg(feature = "ndarray")]
+        Self::NdArray,
+    ];
+
     /// The preferred backend of this build: Flex when compiled in, else NdArray.
     pub const fn preferred() -> Self {
         #[cfg(feature = "flex")]

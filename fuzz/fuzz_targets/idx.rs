@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use libfuzzer_sys::fuzz_target;
-use training::idx::{parse_images, parse_labels};
+use formats::idx::{parse_images, parse_labels};
 
 fuzz_target!(|file: &[u8]| {
     let path = Path::new("fuzz.idx");

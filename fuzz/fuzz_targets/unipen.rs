@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use training::unipen::read_texts;
+use formats::unipen::read_texts;
 
 fuzz_target!(|input: &[u8]| {
     let text = String::from_utf8_lossy(input);

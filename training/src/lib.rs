@@ -12,7 +12,6 @@ pub mod evaluate;
 pub mod fetch;
 pub mod fixtures;
 pub mod history;
-pub mod idx;
 pub mod learner;
 pub mod lines;
 pub mod manifest;
@@ -24,4 +23,6 @@ pub mod rejection;
 pub mod report;
 pub mod tfjs;
 pub mod train;
-pub mod unipen;
+
+// The data sets' file readers live in their own crate (see formats/Cargo.toml).
+pub use formats::{idx, unipen};

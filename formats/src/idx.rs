@@ -167,8 +167,8 @@ fn decompress<'a>(file: &'a [u8], path: &Path) -> Result<Cow<'a, [u8]>, IdxError
     Ok(Cow::Owned(decoded))
 }
 
-/// Bytes of an IDX file, for tests and fixtures.
-#[cfg(test)]
+/// The bytes of an IDX file of unsigned bytes with these dimensions: for tests and fixtures,
+/// which write the files this module reads.
 pub fn encode(dims: &[u32], data: &[u8]) -> Vec<u8> {
     let mut bytes = vec![0, 0, UNSIGNED_BYTE, dims.len() as u8];
     for d in dims {
