@@ -4,8 +4,8 @@
 
 use std::path::Path;
 
-use libfuzzer_sys::fuzz_target;
 use formats::idx::{parse_images, parse_labels};
+use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|file: &[u8]| {
     let path = Path::new("fuzz.idx");

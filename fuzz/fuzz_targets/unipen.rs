@@ -2,8 +2,8 @@
 //! first NUL byte): the reader returns segments and counts what it skipped, never panics.
 #![no_main]
 
-use libfuzzer_sys::fuzz_target;
 use formats::unipen::read_texts;
+use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|input: &[u8]| {
     let text = String::from_utf8_lossy(input);
