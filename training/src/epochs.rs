@@ -6,12 +6,17 @@
 //! restarts it: epoch 3 after a resume would see epoch 1's order and augmentations. Here each
 //! epoch has its own loader (order and augmentation seeded by the epoch), and starting an epoch
 //! reseeds the device, which draws dropout's masks.
+//!
+//! An epoch's start is also where the previous epoch ended: the [`TrainingClock`] notes the
+//! time there, for a run that will resume from that epoch's checkpoint.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use burn::data::dataloader::{DataLoader, DataLoaderIterator};
 use burn::tensor::Device;
+
+use crate::clock::TrainingClock;
 
 /// One loader per epoch, handed out in order by [`DataLoader::iter`], which burn-train calls
 /// once at the start of every training epoch.
@@ -23,6 +28,7 @@ pub struct EpochLoader<O> {
     next: Arc<AtomicUsize>,
     device: Device,
     seed: u64,
+    clock: Arc<TrainingClock>,
 }
 
 impl<O> EpochLoader<O> {
@@ -33,6 +39,7 @@ impl<O> EpochLoader<O> {
         completed: usize,
         seed: u64,
         device: Device,
+        clock: Arc<TrainingClock>,
         loader: impl Fn(usize) -> Arc<dyn DataLoader<O>>,
     ) -> Self {
         Self {
@@ -40,6 +47,7 @@ impl<O> EpochLoader<O> {
             next: Arc::new(AtomicUsize::new(completed)),
             device,
             seed,
+            clock,
         }
     }
 
@@ -49,6 +57,7 @@ impl<O> EpochLoader<O> {
             next: self.next.clone(),
             device: self.device.clone(),
             seed: self.seed,
+            clock: self.clock.clone(),
         }
     }
 }
@@ -61,6 +70,9 @@ pub fn epoch_seed(seed: u64, epoch: usize) -> u64 {
 impl<O: Send + 'static> DataLoader<O> for EpochLoader<O> {
     fn iter<'a>(&'a self) -> Box<dyn DataLoaderIterator<O> + 'a> {
         let index = self.next.fetch_add(1, Ordering::SeqCst);
+        if index > 0 {
+            self.clock.note_epoch_end(index);
+        }
         self.device.seed(epoch_seed(self.seed, index + 1));
         // Past the configured epochs (never, in burn-train) the last order repeats.
         self.loaders[index.min(self.loaders.len() - 1)].iter()

@@ -5,6 +5,7 @@ pub mod augment;
 pub mod benchmark;
 pub mod categories;
 pub mod characters;
+pub mod clock;
 pub mod config;
 pub mod data;
 pub mod epochs;

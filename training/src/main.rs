@@ -3,7 +3,6 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
@@ -303,7 +302,6 @@ fn load_data(config: &Config) -> Result<data::Splits> {
 }
 
 fn train_command(config: &Config, fresh: bool, init_from: Option<&Path>) -> Result<ExitCode> {
-    let started = Instant::now();
     let splits = load_data(config)?;
     let device = train::training_device(config.training.seed);
     let metadata = config.model_metadata(splits.labels.clone());
@@ -322,8 +320,7 @@ fn train_command(config: &Config, fresh: bool, init_from: Option<&Path>) -> Resu
     println!("{} parameters", model.parameter_count());
     let partition = train::Partition::new(config, splits.train, splits.validation)?;
     let validation = partition.validation();
-    let model = train::fit(config, &partition, model, fresh)?;
-    let training_time = started.elapsed();
+    let (model, training_time) = train::fit(config, &partition, model, fresh)?;
 
     let recognizer = calibrated(
         Recognizer::from_model(model, metadata, &CpuBackend::preferred().device()),
@@ -343,11 +340,6 @@ fn train_command(config: &Config, fresh: bool, init_from: Option<&Path>) -> Resu
         config.output.weights.display(),
         bytes.len(),
         manifest::record(&config.output.weights, &metadata)?.display()
-    );
-    let training_time = format!(
-        "{:.1} min on {}",
-        training_time.as_secs_f64() / 60.0,
-        train::TRAINING_DEVICE
     );
     write_report(
         config,

@@ -26,6 +26,7 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 
+use crate::clock::TrainingClock;
 use crate::config::Config;
 use crate::data::Sample;
 use crate::epochs::{EpochLoader, epoch_seed};
@@ -36,12 +37,18 @@ use crate::progress::PlainProgress;
 const RUN_CONFIG: &str = "run-config.json";
 
 /// Trains `model` (built on an autodiff device) on the partition's training samples and
-/// returns the trained network.
+/// returns the trained network with the training's time, for the report.
 /// Resumes from the newest complete checkpoint of an identical earlier run unless `fresh`.
-pub fn fit(config: &Config, partition: &Partition, model: Model, fresh: bool) -> Result<Model> {
+pub fn fit(
+    config: &Config,
+    partition: &Partition,
+    model: Model,
+    fresh: bool,
+) -> Result<(Model, String)> {
     let settings = &config.training;
     let artifact_dir = &config.output.artifact_dir;
     let resume_from = prepare_artifact_dir(artifact_dir, &run_identity(config)?, fresh)?;
+    let clock = Arc::new(TrainingClock::start(artifact_dir, resume_from));
 
     let samples = partition.samples.clone();
     let (train_indices, valid_indices) = (partition.train.clone(), partition.valid.clone());
@@ -73,6 +80,7 @@ pub fn fit(config: &Config, partition: &Partition, model: Model, fresh: bool) ->
         resume_from.unwrap_or(0),
         settings.seed,
         device,
+        clock.clone(),
         |epoch| {
             let seed = epoch_seed(settings.seed, epoch);
             let scribbles = settings.scribbles_per_batch;
@@ -100,9 +108,10 @@ pub fn fit(config: &Config, partition: &Partition, model: Model, fresh: bool) ->
             learning_rate: settings.learning_rate,
             weight_decay: settings.weight_decay,
             iterations_per_epoch,
+            clock: &clock,
         },
     )?;
-    Ok(trained.net)
+    Ok((trained.net, clock.describe(TRAINING_DEVICE)))
 }
 
 /// The device a network's parameters live on, where its batches must go.
@@ -126,6 +135,8 @@ pub struct RunSettings<'a> {
     pub learning_rate: f64,
     pub weight_decay: f32,
     pub iterations_per_epoch: usize,
+    /// Notes the time at the end of the run's last epoch (the loader notes the others').
+    pub clock: &'a TrainingClock,
 }
 
 /// Runs burn-train's loop on `model`, as every model of this crate trains: AdamW with
@@ -143,9 +154,13 @@ pub fn launch<M: LearnerModel>(
         .with_weight_decay(run.weight_decay)
         .init();
     let training = with_run_settings(training, &run);
-    Ok(training
+    let trained = training
         .launch(Learner::new(model, optimizer, scheduler))
-        .model)
+        .model;
+    if let Some(epoch) = latest_checkpoint(run.artifact_dir) {
+        run.clock.note_epoch_end(epoch);
+    }
+    Ok(trained)
 }
 
 fn with_run_settings<M: LearnerModel>(

@@ -63,16 +63,18 @@ fn one_epoch_on_a_few_hundred_images_lowers_the_loss_and_resumes() {
     let before = mean_loss(model.clone(), &samples);
 
     let partition = train::Partition::new(&config, samples.clone(), None).unwrap();
-    let trained = train::fit(&config, &partition, model.clone(), false).unwrap();
+    let (trained, _) = train::fit(&config, &partition, model.clone(), false).unwrap();
     let after = mean_loss(trained.clone(), &samples);
     assert!(after < before * 0.9, "loss {before} -> {after}");
     assert!(dir.path().join("checkpoint/model-1.bpk").is_file());
+    assert!(dir.path().join("clock/epoch-1.seconds").is_file());
 
     // Same config again: it resumes from epoch 1's checkpoint, so there is nothing left to
-    // train and the model comes back exactly as trained.
-    let resumed = train::fit(&config, &partition, model, false).unwrap();
+    // train and the model comes back exactly as trained, its time counted from epoch 1's note.
+    let (resumed, time) = train::fit(&config, &partition, model, false).unwrap();
     let again = mean_loss(resumed, &samples);
     assert!((again - after).abs() < 1e-5, "{after} vs {again}");
+    assert!(!time.contains("resuming"), "{time}");
 }
 
 /// Outlier exposure does what it is for: the same network trained on the same images with
@@ -92,7 +94,7 @@ fn scribbles_in_training_lower_the_confidence_on_scribbles() {
         let device = train::training_device(config.training.seed);
         let model = Architecture::VggGap.init(&ModelConfig::new(10), &device);
         let partition = train::Partition::new(&config, samples.clone(), None).unwrap();
-        let trained = train::fit(&config, &partition, model, true).unwrap();
+        let (trained, _) = train::fit(&config, &partition, model, true).unwrap();
         let predictions = recognizer(trained).recognize_batch(&unseen).unwrap();
         predictions
             .iter()
@@ -166,7 +168,7 @@ fn stroke_samples_train_with_stroke_augmentation_and_their_own_validation() {
     let device = train::training_device(config.training.seed);
     let model = Architecture::VggGap.init(&ModelConfig::new(10), &device);
     let before = mean_loss(model.clone(), &samples);
-    let trained = train::fit(&config, &partition, model, true).unwrap();
+    let (trained, _) = train::fit(&config, &partition, model, true).unwrap();
     let after = mean_loss(trained, &samples);
     assert!(after < before * 0.9, "loss {before} -> {after}");
 }

@@ -12,11 +12,13 @@ use handwriting::LineNet;
 use super::config::LinesConfig;
 use super::data::LineSample;
 use super::learner::{LineBatch, LineBatcher, LineOrder, LineTrainer};
+use crate::clock::TrainingClock;
 use crate::epochs::{EpochLoader, epoch_seed};
-use crate::train::{RunSettings, device_of, launch, prepare_artifact_dir};
+use crate::train::{RunSettings, TRAINING_DEVICE, device_of, launch, prepare_artifact_dir};
 
 /// Trains `network` (built on an autodiff device) on `train`, validating each epoch on
-/// `validation`, and returns the trained network. Resumes from the newest complete
+/// `validation`, and returns the trained network with the training's time, for the report.
+/// Resumes from the newest complete
 /// checkpoint of an earlier run of the same `run_identity` unless `fresh`.
 pub fn fit(
     config: &LinesConfig,
@@ -26,10 +28,11 @@ pub fn fit(
     validation: Vec<LineSample>,
     network: LineNet,
     fresh: bool,
-) -> Result<LineNet> {
+) -> Result<(LineNet, String)> {
     let settings = &config.training;
     let artifact_dir = &config.output.artifact_dir;
     let resume_from = prepare_artifact_dir(artifact_dir, run_identity, fresh)?;
+    let clock = Arc::new(TrainingClock::start(artifact_dir, resume_from));
     println!(
         "training on {} lines, validating on {} lines of other writers",
         train.len(),
@@ -61,6 +64,7 @@ pub fn fit(
         resume_from.unwrap_or(0),
         settings.seed,
         device,
+        clock.clone(),
         |epoch| {
             let seed = epoch_seed(settings.seed, epoch);
             loader(augmentation.clone(), &train, seed, true)
@@ -81,7 +85,8 @@ pub fn fit(
             learning_rate: settings.learning_rate,
             weight_decay: settings.weight_decay,
             iterations_per_epoch,
+            clock: &clock,
         },
     )?;
-    Ok(trained.net)
+    Ok((trained.net, clock.describe(TRAINING_DEVICE)))
 }

@@ -36,7 +36,6 @@ pub fn load(config: &LinesConfig) -> Result<LineSplits> {
 /// and the report. With `init_from`, training starts from that weights file (a finished run's,
 /// to train it further with a new schedule) instead of random weights.
 pub fn train(config: &LinesConfig, fresh: bool, init_from: Option<&Path>) -> Result<()> {
-    let started = Instant::now();
     let mut splits = load(config)?;
     let composed = synthetic::compose(
         &splits.train,
@@ -72,7 +71,7 @@ pub fn train(config: &LinesConfig, fresh: bool, init_from: Option<&Path>) -> Res
         None => (metadata.init_network(&device), None),
     };
     println!("{} parameters", network.parameter_count());
-    let network = fit::fit(
+    let (network, training_time) = fit::fit(
         config,
         &config.run_identity(initial_weights.as_deref())?,
         &metadata.symbols(),
@@ -81,11 +80,6 @@ pub fn train(config: &LinesConfig, fresh: bool, init_from: Option<&Path>) -> Res
         network,
         fresh,
     )?;
-    let training_time = format!(
-        "{:.1} min on {}",
-        started.elapsed().as_secs_f64() / 60.0,
-        train::TRAINING_DEVICE
-    );
     println!("trained in {training_time}");
     metadata.trained_at =
         humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
