@@ -18,8 +18,8 @@ use crate::train::{RunSettings, TRAINING_DEVICE, device_of, launch, prepare_arti
 
 /// Trains `network` (built on an autodiff device) on `train`, validating each epoch on
 /// `validation`, and returns the trained network with the training's time, for the report.
-/// Resumes from the newest complete
-/// checkpoint of an earlier run of the same `run_identity` unless `fresh`.
+/// Resumes from the newest complete checkpoint of an earlier run of the same `run_identity`
+/// unless `fresh`.
 pub fn fit(
     config: &LinesConfig,
     run_identity: &str,
