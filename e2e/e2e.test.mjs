@@ -260,6 +260,16 @@ describe("on the default model, letter by letter and joined-up", () => {
     assert.match(await page.locator("#timing").textContent(), /read letter by letter$/);
   });
 
+  // The same words in auto: the line model weighs them too, and the characters model's
+  // reading, its capital and its word gap (which the line model reads poorly), stands.
+  test("in auto, words in print keep the characters model's reading", async () => {
+    await page.selectOption("#reading-mode", "auto");
+    await page.keyboard.press("Escape");
+    await writeWords(page, ["world", "Table"]);
+    await expectPrediction(page, "world Table", "letters");
+    assert.match(await page.locator("#timing").textContent(), /read letter by letter$/);
+  });
+
   // A cursive word by a UNIPEN writer neither model trained on (tests/unipen_reading.rs reads
   // the whole fixture): letter by letter it falls apart, unsure, so auto hands it over.
   test("in auto, a joined-up word the characters model is unsure of is read by the line model", async () => {

@@ -5,7 +5,7 @@
 //! characters models letter by letter, the line model whole (strokes drawn as a line, the
 //! network, beam search).
 
-use handwriting::lines::{Decoding, LineReader, PEN_WIDTH, line_from_strokes};
+use handwriting::lines::{Decoding, LETTERS_MARGIN, LineReader, PEN_WIDTH, line_from_strokes};
 use handwriting::{CpuBackend, Recognizer, Stroke};
 use serde::Deserialize;
 
@@ -88,18 +88,18 @@ fn digits_by_unseen_writers_read_as_written() {
     }
 }
 
-/// The page's "auto" reading (www/worker.js): the characters model where it is sure of every
-/// character or where the line model reads the same letters, else the line model.
+/// The page's "auto" reading: the characters model's unless the line model finds its own
+/// clearly likelier.
 fn read_auto(characters: &Recognizer, lines: &LineReader, strokes: &[Stroke]) -> String {
-    let letters = characters.read(strokes).unwrap();
-    if letters.characters.iter().all(|c| c.sure) {
-        return letters.text();
-    }
-    let joined = read_line(lines, strokes);
-    if joined.to_lowercase() == letters.text().to_lowercase() {
-        letters.text()
-    } else {
-        joined
+    let letters = characters.read(strokes).unwrap().text();
+    let image = line_from_strokes(strokes, PEN_WIDTH).unwrap();
+    let decoding = Decoding::Beam(Default::default());
+    match lines
+        .read_against(&image, &decoding, &letters, LETTERS_MARGIN)
+        .unwrap()
+    {
+        Some(line) => line.text,
+        None => letters,
     }
 }
 

@@ -16,7 +16,8 @@
 //                                        `reader`, "letters" or "joined", which model answered.
 //                                        `mode`: "letters" (the character model), "joined"
 //                                        (the line model; until it is loaded, the character
-//                                        model) or "auto" (see `read` below)
+//                                        model) or "auto" (the character model's reading
+//                                        unless the line model finds its own clearly likelier)
 //   loadLines { bytes, origin }          the line model's weights onto the CPU; replaces it
 //   wordList { bytes }                   a word list for the line model (UTF-8, one word a
 //                                        line) → { words }; `bytes: null` drops it
@@ -75,19 +76,16 @@ const handlers = {
       return { labels: cpu.labels };
     }),
 
-  // "auto" answers with the character reading where the character model is sure of every
-  // character, or where the line model reads the same letters (the character reading's case
-  // comes from the line's context); else with the line model's. Measured on UNIPEN's test
-  // writers (tests/unipen_reading.rs): printed words read as well as by the character model
-  // alone, cursive words as well as by the line model alone.
+  // "auto": the line model weighs the character reading against its own, which it replaces
+  // only where it finds its own clearly likelier (`LineRecognizer.readAgainst`; measured in
+  // tests/unipen_reading.rs).
   read: ({ drawing, mode = "auto" }) =>
     exclusive(async () => {
       if (lines && mode === "joined") return readJoined(drawing);
       const letters = { ...(await readLetters(drawing)), reader: "letters" };
-      const doubtful = letters.characters.some((character) => !character.sure);
-      if (!(lines && mode === "auto" && readsLetters && doubtful)) return letters;
-      const joined = await readJoined(drawing);
-      return joined.text.toLowerCase() === letters.text.toLowerCase() ? letters : joined;
+      if (!(lines && mode === "auto" && readsLetters)) return letters;
+      const joined = await lines.readAgainst(drawing, letters.text);
+      return joined === null ? letters : { ...joined, reader: "joined" };
     }),
 
   loadLines: async ({ bytes, origin }) => {

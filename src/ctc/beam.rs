@@ -71,7 +71,7 @@ pub fn beam_search(
 }
 
 /// ln(eᵃ + eᵇ) without overflow, exact when either is impossible (−∞).
-fn log_add(a: f32, b: f32) -> f32 {
+pub(super) fn log_add(a: f32, b: f32) -> f32 {
     let (high, low) = if a >= b { (a, b) } else { (b, a) };
     if low == f32::NEG_INFINITY {
         high

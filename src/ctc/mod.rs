@@ -10,11 +10,13 @@
 mod align;
 mod beam;
 mod greedy;
+mod score;
 mod word_list;
 
 pub use align::align;
 pub use beam::{BeamOptions, beam_search};
 pub use greedy::greedy;
+pub use score::log_likelihood_ignoring_case_and_spaces;
 pub use word_list::{WordList, WordListError};
 
 use std::ops::Range;

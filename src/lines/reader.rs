@@ -5,6 +5,7 @@ use burn::tensor::activation::log_softmax;
 use burn::tensor::{Device, Tensor, TensorData};
 use serde::Serialize;
 
+use super::auto::overruling_reading;
 use super::image::{FRAME_WIDTH, LINE_HEIGHT, LineImage};
 use super::weights::{LineMetadata, decode_line};
 use crate::ctc::{self, BeamOptions, DecodeError, Decoded};
@@ -164,6 +165,22 @@ impl LineReader {
             .decode(&frames, &self.alphabet)
             .map_err(|e| self.backend_error(e.to_string()))?;
         Ok(LineReading::new(decoded, image))
+    }
+
+    /// The page's "auto": this model's reading of `image` where it overrules the characters
+    /// model's reading `letters` of the same strokes by more than `margin` (see
+    /// [`super::letters_stand`]), else none (synchronous read-back: CPU backends).
+    pub fn read_against(
+        &self,
+        image: &LineImage,
+        decoding: &Decoding,
+        letters: &str,
+        margin: f32,
+    ) -> Result<Option<LineReading>, RecognizeError> {
+        let frames = self.frames_of(std::slice::from_ref(image))?.remove(0);
+        let overruling = overruling_reading(letters, &frames, &self.alphabet, decoding, margin)
+            .map_err(|e| self.backend_error(e.to_string()))?;
+        Ok(overruling.map(|decoded| LineReading::new(decoded, image)))
     }
 
     fn backend_error(&self, reason: String) -> RecognizeError {

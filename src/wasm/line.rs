@@ -10,7 +10,10 @@ use super::{
     serde_bytes_like, to_js,
 };
 use crate::ctc::{BeamOptions, WordList};
-use crate::lines::{Decoding, LineReader, LineReading, PEN_WIDTH, line_from_strokes};
+use crate::lines::{
+    Decoding, LETTERS_MARGIN, LineImage, LineReader, LineReading, PEN_WIDTH, line_from_strokes,
+    overruling_reading,
+};
 use crate::preprocess::{PreprocessError, Stroke};
 use crate::segment::Bounds;
 
@@ -92,20 +95,65 @@ impl LineRecognizer {
         let strokes = parse_strokes(strokes)?;
         to_js(&self.read_strokes(&strokes).await?)
     }
+
+    /// The page's "auto": weighs the character model's reading of the same strokes,
+    /// `letters` (the text `Recognizer.read` answered), against this model's own (see
+    /// `lines::letters_stand`). Resolves to `null` where the character reading stands, else to
+    /// this model's reading, shaped as `read`'s.
+    #[wasm_bindgen(js_name = readAgainst)]
+    pub async fn read_against(
+        &self,
+        strokes: JsValue,
+        letters: String,
+    ) -> Result<JsValue, JsError> {
+        let strokes = parse_strokes(strokes)?;
+        let started = now_ms();
+        let Some(image) = Self::image(&strokes)? else {
+            return Ok(JsValue::NULL);
+        };
+        let preprocessing = now_ms() - started;
+        let frames = self.frames(&image).await?;
+        let word_list = self.word_list.borrow();
+        let decoding = beam(word_list.as_ref());
+        let alphabet = self.inner.alphabet();
+        let overruling = overruling_reading(&letters, &frames, alphabet, &decoding, LETTERS_MARGIN)
+            .map_err(|e| JsError::new(&e.to_string()))?;
+        let Some(decoded) = overruling else {
+            return Ok(JsValue::NULL);
+        };
+        let line = LineReading::new(decoded, &image);
+        to_js(&self.reading(&line, &strokes, started, preprocessing))
+    }
 }
 
 impl LineRecognizer {
     async fn read_strokes(&self, strokes: &[Stroke]) -> Result<Reading, JsError> {
         let started = now_ms();
-        let image = match line_from_strokes(strokes, PEN_WIDTH) {
-            Ok(image) => image,
-            Err(PreprocessError::NothingDrawn) => {
-                return Ok(self.reading(&LineReading::default(), strokes, started, 0.0));
-            }
-            Err(other) => return Err(JsError::new(&other.to_string())),
+        let Some(image) = Self::image(strokes)? else {
+            return Ok(self.reading(&LineReading::default(), strokes, started, 0.0));
         };
         let preprocessing = now_ms() - started;
-        let images = std::slice::from_ref(&image);
+        let frames = self.frames(&image).await?;
+        let word_list = self.word_list.borrow();
+        let decoded = beam(word_list.as_ref())
+            .decode(&frames, self.inner.alphabet())
+            .map_err(|e| JsError::new(&e.to_string()))?;
+        let line = LineReading::new(decoded, &image);
+        Ok(self.reading(&line, strokes, started, preprocessing))
+    }
+
+    /// The strokes as the line model's input; none where nothing is drawn.
+    fn image(strokes: &[Stroke]) -> Result<Option<LineImage>, JsError> {
+        match line_from_strokes(strokes, PEN_WIDTH) {
+            Ok(image) => Ok(Some(image)),
+            Err(PreprocessError::NothingDrawn) => Ok(None),
+            Err(other) => Err(JsError::new(&other.to_string())),
+        }
+    }
+
+    /// The network's log-probabilities over the image's frames.
+    async fn frames(&self, image: &LineImage) -> Result<Vec<f32>, JsError> {
+        let images = std::slice::from_ref(image);
         // GPU results can only be read back asynchronously; CPU results either way.
         let data = self
             .inner
@@ -118,25 +166,11 @@ impl LineRecognizer {
                     self.backend.name()
                 ))
             })?;
-        let frames = self
+        Ok(self
             .inner
             .split_lines(images, data)
             .map_err(|e| JsError::new(&e.to_string()))?
-            .remove(0);
-        let word_list = self.word_list.borrow();
-        let decoding = Decoding::Beam(BeamOptions {
-            word_list: word_list.as_ref(),
-            ..BeamOptions::default()
-        });
-        let decoded = decoding
-            .decode(&frames, self.inner.alphabet())
-            .map_err(|e| JsError::new(&e.to_string()))?;
-        Ok(self.reading(
-            &LineReading::new(decoded, &image),
-            strokes,
-            started,
-            preprocessing,
-        ))
+            .remove(0))
     }
 
     fn reading(
@@ -156,6 +190,14 @@ impl LineRecognizer {
             backend: self.backend.name(),
         }
     }
+}
+
+/// Beam search, held to the word list if one is set.
+fn beam(word_list: Option<&WordList>) -> Decoding<'_> {
+    Decoding::Beam(BeamOptions {
+        word_list,
+        ..BeamOptions::default()
+    })
 }
 
 /// The line's symbols as the page's characters: spaces become a gap before the next one, and

@@ -40,7 +40,7 @@ pub const SHARED_ARCHIVE: &str = "../shared/data/unipen/unipen-train_r01_v07.tar
 const UNPACKED: &str = "unipen-train_r01_v07";
 
 /// Which split a writer's samples belong to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
 pub enum Split {
     Train,
     Validation,

@@ -1,7 +1,7 @@
 //! Test drawings made of real handwriting by writers the models never trained on: UNIPEN's
-//! test-split characters, written out as the page's strokes. Words are composed the way
-//! print is written: each letter scaled to its place on the line (x-height, ascenders,
-//! descenders), side by side with a letter's gap between them.
+//! test-split (or validation-split) characters and words, written out as the page's strokes.
+//! Words are composed the way print is written: each letter scaled to its place on the line
+//! (x-height, ascenders, descenders), side by side with a letter's gap between them.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -11,7 +11,7 @@ use handwriting::{Point, Stroke};
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::characters::{self, Split};
 use crate::unipen::{self, Segment, SegmentKind};
@@ -36,40 +36,50 @@ const WORDS: [&str; 40] = [
 ];
 
 /// One drawing and what was written.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Drawing {
     pub text: String,
     pub writer: String,
     pub strokes: Vec<Stroke>,
 }
 
-/// Cursive words written to `cursive.json`: enough to measure, few enough for a quick test.
-const CURSIVE_WORDS: usize = 60;
+/// How many drawings of each kind to write.
+#[derive(Debug, Clone, Copy)]
+pub struct Counts {
+    /// Lone digits, at most all the split has.
+    pub digits: usize,
+    /// Printed words: the word list, again with other writers' letters beyond its 40.
+    pub printed: usize,
+    /// Cursive words, at most all the split has.
+    pub cursive: usize,
+}
 /// Height of a cursive word on the page, ascenders to descenders, in canvas pixels.
 const CURSIVE_HEIGHT: f32 = 140.0;
 /// Points closer than this to the previous one kept are dropped: UNIPEN's tablets sample far
 /// more densely than the page needs, and the fixture stays small.
 const MIN_POINT_SPACING: f32 = 2.5;
 
-/// Writes `digits.json` (every test-split digit of UNIPEN, up to `digits`, each alone),
-/// `words.json` (the word list, each from one test writer's letters) and `cursive.json`
-/// (joined-up words as test writers wrote them) into `out`.
-pub fn write(root: &Path, out: &Path, digits: usize, seed: u64) -> Result<()> {
-    let cursive = cursive_words(root, seed)?;
+/// Writes `digits.json` (digits of the `writers` split of UNIPEN, each alone), `words.json`
+/// (the word list, each from one such writer's letters) and `cursive.json` (joined-up words
+/// as such writers wrote them) into `out`. The test writers' are the tests' fixtures; the
+/// validation writers' tune what the tests then measure.
+pub fn write(root: &Path, out: &Path, counts: Counts, seed: u64, writers: Split) -> Result<()> {
+    if writers == Split::Train {
+        bail!("the training writers make no fixtures: the models have seen them");
+    }
+    let cursive = cursive_words(root, counts.cursive, seed, writers)?;
     let corpus = unipen::read(root, &["1a", "1b", "1c"])?;
-    let test: Vec<Segment> = corpus
+    let written: Vec<Segment> = corpus
         .segments
         .into_iter()
-        .filter(|s| {
-            s.kind == SegmentKind::Character && characters::split_of(&s.writer) == Split::Test
-        })
+        .filter(|s| s.kind == SegmentKind::Character && characters::split_of(&s.writer) == writers)
         .collect();
     let mut rng = StdRng::seed_from_u64(seed);
-    let digit_drawings: Vec<Drawing> = test
+    let digit_drawings: Vec<Drawing> = written
         .iter()
         .filter(|s| s.label.len() == 1 && s.label.chars().all(|c| c.is_ascii_digit()))
         .collect::<Vec<_>>()
-        .choose_multiple(&mut rng, digits)
+        .choose_multiple(&mut rng, counts.digits)
         .map(|s| Drawing {
             text: s.label.clone(),
             writer: s.writer.clone(),
@@ -77,7 +87,7 @@ pub fn write(root: &Path, out: &Path, digits: usize, seed: u64) -> Result<()> {
         })
         .collect();
     let mut by_writer: BTreeMap<&str, BTreeMap<&str, Vec<&Segment>>> = BTreeMap::new();
-    for segment in &test {
+    for segment in &written {
         by_writer
             .entry(&segment.writer)
             .or_default()
@@ -86,7 +96,7 @@ pub fn write(root: &Path, out: &Path, digits: usize, seed: u64) -> Result<()> {
             .push(segment);
     }
     let mut words = Vec::new();
-    for word in WORDS {
+    for word in WORDS.iter().cycle().take(counts.printed) {
         let writers: Vec<&str> = by_writer
             .iter()
             .filter(|(_, letters)| {
@@ -114,7 +124,7 @@ pub fn write(root: &Path, out: &Path, digits: usize, seed: u64) -> Result<()> {
         });
     }
     if digit_drawings.is_empty() || words.is_empty() || cursive.is_empty() {
-        bail!("the test writers gave no digits, printed or cursive words to write");
+        bail!("the {writers:?} writers gave no digits, printed or cursive words to write");
     }
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     for (name, drawings) in [
@@ -130,22 +140,22 @@ pub fn write(root: &Path, out: &Path, digits: usize, seed: u64) -> Result<()> {
     Ok(())
 }
 
-/// Cursive words (UNIPEN category 6) by test writers: letters only, three to ten of them,
-/// chosen with their own random stream so that the other fixtures stay as they were.
-fn cursive_words(root: &Path, seed: u64) -> Result<Vec<Drawing>> {
+/// Cursive words (UNIPEN category 6) by the `writers` split: letters only, three to ten of
+/// them, chosen with their own random stream so that the other fixtures stay as they were.
+fn cursive_words(root: &Path, count: usize, seed: u64, writers: Split) -> Result<Vec<Drawing>> {
     let corpus = unipen::read(root, &["6"])?;
     let candidates: Vec<Segment> = corpus
         .segments
         .into_iter()
         .filter(|s| {
-            characters::split_of(&s.writer) == Split::Test
+            characters::split_of(&s.writer) == writers
                 && (3..=10).contains(&s.label.len())
                 && s.label.chars().all(|c| c.is_ascii_alphabetic())
         })
         .collect();
     let mut rng = StdRng::seed_from_u64(seed ^ 0xC0125);
     Ok(candidates
-        .choose_multiple(&mut rng, CURSIVE_WORDS)
+        .choose_multiple(&mut rng, count)
         .map(|s| Drawing {
             text: s.label.clone(),
             writer: s.writer.clone(),

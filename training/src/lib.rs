@@ -2,6 +2,7 @@
 
 pub mod atomic;
 pub mod augment;
+pub mod auto_margin;
 pub mod benchmark;
 pub mod categories;
 pub mod characters;

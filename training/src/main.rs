@@ -8,8 +8,10 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use handwriting::{Architecture, CpuBackend, ModelMetadata, Recognizer, weights};
 
+use training::characters::Split;
 use training::config::{Config, DEFAULT_CONFIG, OutputConfig};
 use training::data::{self, DatasetKind, Sample};
+use training::fixtures::Counts;
 use training::lines::{
     self,
     config::{LINES_CONFIG, LinesConfig},
@@ -76,6 +78,34 @@ enum Command {
         /// How many digits to write.
         #[arg(long, default_value_t = 300)]
         digits: usize,
+        /// How many printed words to write (the 40 of the word list, then again with other
+        /// writers' letters).
+        #[arg(long, default_value_t = 40)]
+        printed: usize,
+        /// How many cursive words to write.
+        #[arg(long, default_value_t = 60)]
+        cursive: usize,
+        /// Whose handwriting: the test writers', or the validation writers' (to tune on).
+        #[arg(long, value_enum, default_value_t = Split::Test)]
+        writers: Split,
+    },
+    /// Choose the margin of the page's "auto" reading: read printed and cursive words of
+    /// validation writers (`fixtures --writers validation`) with the characters model and the
+    /// line model, and print how many each margin reads exactly right.
+    AutoMargin {
+        /// Folder with words.json and cursive.json of validation writers.
+        #[arg(long, value_name = "DIR", default_value = "target/fixtures/validation")]
+        fixtures: PathBuf,
+        /// The characters model.
+        #[arg(
+            long,
+            value_name = "WEIGHTS",
+            default_value = "www/models/characters.bpk"
+        )]
+        characters: PathBuf,
+        /// The line model.
+        #[arg(long, value_name = "WEIGHTS", default_value = "www/models/lines.bpk")]
+        lines: PathBuf,
     },
     /// The line model (words and lines, joined-up or printed, read by CTC): train it (the
     /// default), or evaluate it. Its config is training/lines.toml unless --config names another.
@@ -251,12 +281,30 @@ fn main() -> ExitCode {
         Some(Command::Predict { files }) => predict_command(&config, &files),
         Some(Command::Benchmark { train_images }) => benchmark_command(&config, train_images),
         Some(Command::ExportTfjs { out }) => export_tfjs_command(&config, &out),
-        Some(Command::Fixtures { out, digits }) => {
+        Some(Command::Fixtures {
+            out,
+            digits,
+            printed,
+            cursive,
+            writers,
+        }) => {
+            let counts = Counts {
+                digits,
+                printed,
+                cursive,
+            };
             let root = characters::locate(&config.data.dir, &training::config::repository_root());
             root.and_then(|root| {
-                training::fixtures::write(&root, &out, digits, config.training.seed)
+                training::fixtures::write(&root, &out, counts, config.training.seed, writers)
             })
             .map(|()| ExitCode::SUCCESS)
+        }
+        Some(Command::AutoMargin {
+            fixtures,
+            characters,
+            lines,
+        }) => {
+            training::auto_margin::sweep(&fixtures, &characters, &lines).map(|()| ExitCode::SUCCESS)
         }
         Some(Command::Lines { .. }) => unreachable!("handled above"),
     });

@@ -1,0 +1,111 @@
+//! "Auto": which reading the page shows when both models read the same strokes. The characters
+//! model reads print best and takes its case from the line; the line model reads joined-up
+//! writing, which the characters model cannot cut into letters, and may be sure of a wrong
+//! cut (a joined-up "son" as a sure "m"). So the line model judges: it scores the characters
+//! model's reading over its own frames, and that reading stands unless the line model finds
+//! its own clearly likelier.
+
+use super::reader::Decoding;
+use crate::ctc::{self, DecodeError, Decoded};
+
+/// How much likelier (natural log) the line model must find its own reading than the
+/// characters model's, case and spaces aside, to show its own: e⁴ ≈ 55 times. Chosen on validation
+/// writers' printed and cursive words, never the test writers' (`cargo run -p training
+/// --release -- auto-margin`; docs/results-lines.md has the table).
+pub const LETTERS_MARGIN: f32 = 4.0;
+
+/// The line model's reading of `log_probs` (its frames) where it overrules the characters
+/// model's reading `letters` of the same strokes (see [`letters_stand`]), else none.
+pub fn overruling_reading(
+    letters: &str,
+    log_probs: &[f32],
+    alphabet: &[char],
+    decoding: &Decoding,
+    margin: f32,
+) -> Result<Option<Decoded>, DecodeError> {
+    let line = decoding.decode(log_probs, alphabet)?;
+    let stands = letters_stand(letters, &line.text, log_probs, alphabet, margin)?;
+    Ok((!stands).then_some(line))
+}
+
+/// Whether the characters model's reading `letters` stands against the line model's own,
+/// `line`, read from `log_probs`: it does unless the line model finds `line` more than `margin`
+/// (natural log) likelier, case and spaces aside (the characters model sets both from the
+/// line's geometry, see [`ctc::log_likelihood_ignoring_case_and_spaces`]). A reading with a
+/// symbol the line model cannot write does not stand.
+pub fn letters_stand(
+    letters: &str,
+    line: &str,
+    log_probs: &[f32],
+    alphabet: &[char],
+    margin: f32,
+) -> Result<bool, DecodeError> {
+    let loosely = |text: &str| -> String {
+        text.chars()
+            .filter(|&c| c != ' ')
+            .map(|c| c.to_ascii_lowercase())
+            .collect()
+    };
+    if loosely(letters) == loosely(line) {
+        return Ok(true);
+    }
+    let theirs = match ctc::log_likelihood_ignoring_case_and_spaces(log_probs, alphabet, letters) {
+        Err(DecodeError::UnknownSymbol(_)) => return Ok(false),
+        other => other?,
+    };
+    let ours = ctc::log_likelihood_ignoring_case_and_spaces(log_probs, alphabet, line)?;
+    Ok(theirs >= ours - margin)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A line model's output over "_", "a", "b", "B" (in that order), one frame per row of
+    /// probabilities.
+    fn frames(rows: &[[f32; 4]]) -> Vec<f32> {
+        rows.iter().flatten().map(|p| p.ln()).collect()
+    }
+
+    const ALPHABET: [char; 3] = ['a', 'b', 'B'];
+
+    fn stand(letters: &str, line: &str, log_probs: &[f32], margin: f32) -> bool {
+        letters_stand(letters, line, log_probs, &ALPHABET, margin).unwrap()
+    }
+
+    #[test]
+    fn the_line_model_overrules_only_by_the_margin() {
+        // "ab" is 0.7 × 0.8 (its "b" in either case) = 0.56; "a" is 0.15 ("aa", "a_", "_a"):
+        // ln(0.56 / 0.15) ≈ 1.3 apart.
+        let log_probs = frames(&[[0.1, 0.7, 0.1, 0.1], [0.1, 0.1, 0.7, 0.1]]);
+        assert!(!stand("a", "ab", &log_probs, 0.0));
+        assert!(stand("a", "ab", &log_probs, 10.0));
+        assert!(stand("ab", "a", &log_probs, 0.0));
+        let greedy = Decoding::Greedy;
+        let overruling = overruling_reading("a", &log_probs, &ALPHABET, &greedy, 0.0).unwrap();
+        assert_eq!(overruling.map(|line| line.text), Some("ab".to_string()));
+        let none = overruling_reading("ab", &log_probs, &ALPHABET, &greedy, 0.0).unwrap();
+        assert_eq!(none, None);
+    }
+
+    #[test]
+    fn case_is_the_characters_model_s_to_decide() {
+        // "aB" is 0.7 × 0.6 (b and B) = 0.42 against the line model's "a", 0.315; by its own
+        // case alone it would be 0.7 × 0.3 = 0.21, and lose.
+        let log_probs = frames(&[[0.1, 0.7, 0.1, 0.1], [0.05, 0.35, 0.3, 0.3]]);
+        assert!(stand("aB", "a", &log_probs, 0.0));
+    }
+
+    #[test]
+    fn word_gaps_are_the_characters_model_s_to_decide() {
+        // The line model reads "ab" (this one cannot even write a space): "a B" is the same.
+        let log_probs = frames(&[[0.1, 0.7, 0.1, 0.1], [0.1, 0.1, 0.7, 0.1]]);
+        assert!(stand("a B", "ab", &log_probs, 0.0));
+    }
+
+    #[test]
+    fn a_symbol_the_line_model_cannot_write_does_not_stand() {
+        let log_probs = frames(&[[0.1, 0.7, 0.1, 0.1]]);
+        assert!(!stand("?", "a", &log_probs, 100.0));
+    }
+}
