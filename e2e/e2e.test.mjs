@@ -268,6 +268,7 @@ describe("on the default model, letter by letter and joined-up", () => {
     await writeWords(page, ["world", "Table"]);
     await expectPrediction(page, "world Table", "letters");
     assert.match(await page.locator("#timing").textContent(), /read letter by letter$/);
+    await page.screenshot({ path: join(OUTPUT, "page-auto.png"), fullPage: true });
   });
 
   // A cursive word by a UNIPEN writer neither model trained on (tests/unipen_reading.rs reads
