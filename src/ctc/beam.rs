@@ -37,6 +37,22 @@ impl Default for BeamOptions<'_> {
     }
 }
 
+impl BeamOptions<'_> {
+    /// What the word list costs `text` in the search's reckoning: the penalty once for each
+    /// word (run of ASCII letters) it does not list; nothing without a list. To weigh a text
+    /// read elsewhere as the search weighed its own.
+    pub fn word_list_cost(&self, text: &str) -> f32 {
+        let Some(list) = self.word_list else {
+            return 0.0;
+        };
+        let penalty = self.out_of_vocabulary_penalty.min(0.0);
+        text.split(|c: char| !c.is_ascii_alphabetic())
+            .filter(|word| !word.is_empty() && !list.contains(word))
+            .map(|_| penalty)
+            .sum()
+    }
+}
+
 /// Reads the likeliest text, summing over all the paths that spell it, and with a word list,
 /// the likeliest text made of listed words where the network is unsure. A word is a run of
 /// ASCII letters, matched ignoring case (the network decides the case); digits, punctuation and

@@ -24,20 +24,23 @@ pub fn overruling_reading(
     margin: f32,
 ) -> Result<Option<Decoded>, DecodeError> {
     let line = decoding.decode(log_probs, alphabet)?;
-    let stands = letters_stand(letters, &line.text, log_probs, alphabet, margin)?;
+    let stands = letters_stand(letters, &line.text, log_probs, alphabet, decoding, margin)?;
     Ok((!stands).then_some(line))
 }
 
 /// Whether the characters model's reading `letters` stands against the line model's own,
-/// `line`, read from `log_probs`: it does unless the line model finds `line` more than `margin`
-/// (natural log) likelier, case and spaces aside (the characters model sets both from the
-/// line's geometry, see [`ctc::log_likelihood_ignoring_case_and_spaces`]). A reading with a
-/// symbol the line model cannot write does not stand.
+/// `line`, read from `log_probs` with `decoding`: it does unless the line model finds `line`
+/// more than `margin` (natural log) likelier, case and spaces aside (the characters model sets
+/// both from the line's geometry, see [`ctc::log_likelihood_ignoring_case_and_spaces`]), and
+/// with the word list's cost for words it does not list, if the decoding has one (a word list
+/// the user chose holds for both readings). A reading with a symbol the line model cannot
+/// write does not stand.
 pub fn letters_stand(
     letters: &str,
     line: &str,
     log_probs: &[f32],
     alphabet: &[char],
+    decoding: &Decoding,
     margin: f32,
 ) -> Result<bool, DecodeError> {
     let loosely = |text: &str| -> String {
@@ -51,15 +54,17 @@ pub fn letters_stand(
     }
     let theirs = match ctc::log_likelihood_ignoring_case_and_spaces(log_probs, alphabet, letters) {
         Err(DecodeError::UnknownSymbol(_)) => return Ok(false),
-        other => other?,
+        other => other? + decoding.word_list_cost(letters),
     };
-    let ours = ctc::log_likelihood_ignoring_case_and_spaces(log_probs, alphabet, line)?;
+    let ours = ctc::log_likelihood_ignoring_case_and_spaces(log_probs, alphabet, line)?
+        + decoding.word_list_cost(line);
     Ok(theirs >= ours - margin)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ctc::{BeamOptions, WordList};
 
     /// A line model's output over "_", "a", "b", "B" (in that order), one frame per row of
     /// probabilities.
@@ -70,7 +75,15 @@ mod tests {
     const ALPHABET: [char; 3] = ['a', 'b', 'B'];
 
     fn stand(letters: &str, line: &str, log_probs: &[f32], margin: f32) -> bool {
-        letters_stand(letters, line, log_probs, &ALPHABET, margin).unwrap()
+        letters_stand(
+            letters,
+            line,
+            log_probs,
+            &ALPHABET,
+            &Decoding::Greedy,
+            margin,
+        )
+        .unwrap()
     }
 
     #[test]
@@ -86,6 +99,22 @@ mod tests {
         assert_eq!(overruling.map(|line| line.text), Some("ab".to_string()));
         let none = overruling_reading("ab", &log_probs, &ALPHABET, &greedy, 0.0).unwrap();
         assert_eq!(none, None);
+    }
+
+    #[test]
+    fn a_word_list_holds_for_both_readings() {
+        // As above, "a" stands with a margin of 10 (1.3 apart); with a list of "ab" alone, it
+        // also pays for being unlisted, and does not.
+        let log_probs = frames(&[[0.1, 0.7, 0.1, 0.1], [0.1, 0.1, 0.7, 0.1]]);
+        let list = WordList::parse(b"ab").unwrap();
+        let listed = Decoding::Beam(BeamOptions {
+            word_list: Some(&list),
+            ..BeamOptions::default()
+        });
+        let stands = |decoding| letters_stand("a", "ab", &log_probs, &ALPHABET, decoding, 10.0);
+        assert!(stands(&Decoding::Greedy).unwrap());
+        assert!(!stands(&listed).unwrap());
+        assert_eq!(listed.word_list_cost("a b ab"), -20.0);
     }
 
     #[test]

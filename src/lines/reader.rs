@@ -82,6 +82,14 @@ impl Decoding<'_> {
             Self::Beam(options) => ctc::beam_search(log_probs, alphabet, options),
         }
     }
+
+    /// What the word list, if any, costs `text` (see [`BeamOptions::word_list_cost`]).
+    pub fn word_list_cost(&self, text: &str) -> f32 {
+        match self {
+            Self::Greedy => 0.0,
+            Self::Beam(options) => options.word_list_cost(text),
+        }
+    }
 }
 
 impl LineReader {

@@ -42,8 +42,16 @@ impl Readings {
     /// character stands without asking the line model (how "auto" was first built; the
     /// table shows what asking always gains).
     fn auto(&self, alphabet: &[char], margin: f32, trust_sure: bool) -> Result<&str> {
+        let decoding = Decoding::Beam(Default::default());
         let stands = (trust_sure && self.all_sure)
-            || letters_stand(&self.letters, &self.line, &self.frames, alphabet, margin)?;
+            || letters_stand(
+                &self.letters,
+                &self.line,
+                &self.frames,
+                alphabet,
+                &decoding,
+                margin,
+            )?;
         Ok(if stands { &self.letters } else { &self.line })
     }
 }
