@@ -9,9 +9,9 @@ use super::reader::Decoding;
 use crate::ctc::{self, DecodeError, Decoded};
 
 /// How much likelier (natural log) the line model must find its own reading than the
-/// characters model's, case and spaces aside, to show its own: e⁴ ≈ 55 times. Chosen on validation
-/// writers' printed and cursive words, never the test writers' (`cargo run -p training
-/// --release -- auto-margin`; docs/results-lines.md has the table).
+/// characters model's, case and spaces aside, to show its own: e⁴ ≈ 55 times. Chosen on
+/// validation writers' printed and cursive words, never the test writers' (`cargo run -p
+/// training --release -- auto-margin`; docs/results-lines.md has the table).
 pub const LETTERS_MARGIN: f32 = 4.0;
 
 /// The line model's reading of `log_probs` (its frames) where it overrules the characters
