@@ -82,10 +82,15 @@ const handlers = {
   read: ({ drawing, mode = "auto" }) =>
     exclusive(async () => {
       if (lines && mode === "joined") return readJoined(drawing);
+      const started = performance.now();
       const letters = { ...(await readLetters(drawing)), reader: "letters" };
       if (!(lines && mode === "auto" && readsLetters)) return letters;
       const joined = await lines.readAgainst(drawing, letters.text);
-      return joined === null ? letters : { ...joined, reader: "joined" };
+      const answer = joined === null ? letters : { ...joined, reader: "joined" };
+      // Either answer waited for both models: the time shown is theirs together.
+      const totalMs = performance.now() - started;
+      const { preprocessMs } = answer.timings;
+      return { ...answer, timings: { preprocessMs, inferenceMs: totalMs - preprocessMs } };
     }),
 
   loadLines: async ({ bytes, origin }) => {
