@@ -1,6 +1,6 @@
 //! Forced alignment: where in the frames each symbol of a known text was written.
 
-use super::{BLANK, DecodeError, Frames, ReadSymbol, runs};
+use super::{BLANK, DecodeError, Frames, ReadSymbol, class_of, frames_needed, runs};
 
 /// Places each symbol of `text` on the frames it was most likely read from (the text's single
 /// likeliest path, by Viterbi), for texts that did not come from one path: a beam search's
@@ -13,13 +13,7 @@ pub fn align(
     let frames = Frames::new(log_probs, alphabet)?;
     let labels = text
         .chars()
-        .map(|symbol| {
-            alphabet
-                .iter()
-                .position(|&known| known == symbol)
-                .map(|index| index + 1)
-                .ok_or(DecodeError::UnknownSymbol(symbol))
-        })
+        .map(|symbol| class_of(alphabet, symbol).ok_or(DecodeError::UnknownSymbol(symbol)))
         .collect::<Result<Vec<usize>, _>>()?;
     align_classes(&frames, alphabet, &labels).ok_or(DecodeError::Unalignable)
 }
@@ -48,8 +42,7 @@ pub(super) fn align_classes(
 /// between different labels. None when no path is possible (too few frames, or zero
 /// probabilities in the way).
 fn best_path(frames: &Frames, labels: &[usize]) -> Option<Vec<usize>> {
-    let doubles = labels.windows(2).filter(|pair| pair[0] == pair[1]).count();
-    if frames.len() < labels.len() + doubles {
+    if frames.len() < frames_needed(labels) {
         return None; // also keeps garbage from sizing the table below
     }
     let states = 2 * labels.len() + 1;

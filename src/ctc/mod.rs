@@ -149,6 +149,21 @@ fn symbol(alphabet: &[char], class: usize) -> char {
     alphabet[class - 1]
 }
 
+/// The class that writes `symbol`, if the alphabet has it.
+fn class_of(alphabet: &[char], symbol: char) -> Option<usize> {
+    alphabet
+        .iter()
+        .position(|&known| known == symbol)
+        .map(|index| index + 1)
+}
+
+/// The fewest frames that can spell `labels`: one per label, and a blank between each pair
+/// of equal neighbours (a doubled letter), since a run of one class reads as one symbol.
+fn frames_needed<Label: PartialEq>(labels: &[Label]) -> usize {
+    let doubles = labels.windows(2).filter(|pair| pair[0] == pair[1]).count();
+    labels.len() + doubles
+}
+
 /// The runs of equal values in a path of one value per frame, each with its frames.
 fn runs(path: &[usize]) -> impl Iterator<Item = (usize, Range<usize>)> + '_ {
     let mut start = 0;
@@ -174,12 +189,7 @@ mod test_support {
         let classes = alphabet.len() + 1;
         let class_of = |symbol: char| match symbol {
             '_' => BLANK,
-            _ => {
-                1 + alphabet
-                    .iter()
-                    .position(|&c| c == symbol)
-                    .expect("in the alphabet")
-            }
+            _ => super::class_of(alphabet, symbol).expect("in the alphabet"),
         };
         frames
             .iter()

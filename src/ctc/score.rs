@@ -2,17 +2,9 @@
 //! weigh another reader's reading against the network's own.
 
 use super::beam::log_add;
-use super::{BLANK, DecodeError, Frames};
+use super::{BLANK, DecodeError, Frames, class_of, frames_needed};
 
 const SPACE: char = ' ';
-
-/// The class that writes `symbol`, if the alphabet has it.
-fn class_of(symbol: char, alphabet: &[char]) -> Option<usize> {
-    alphabet
-        .iter()
-        .position(|&known| known == symbol)
-        .map(|index| index + 1)
-}
 
 /// The natural log of the probability that the frames spell `text`, summed over every path
 /// that spells it, case and spaces aside: a letter's probability at a frame is that of both its
@@ -35,11 +27,10 @@ pub fn log_likelihood_ignoring_case_and_spaces(
         .collect::<Result<Vec<Label>, _>>()?;
     let blank = Label {
         classes: std::iter::once(BLANK)
-            .chain(class_of(SPACE, alphabet))
+            .chain(class_of(alphabet, SPACE))
             .collect(),
     };
-    let doubles = labels.windows(2).filter(|pair| pair[0] == pair[1]).count();
-    if frames.len() == 0 || frames.len() < labels.len() + doubles {
+    if frames.len() == 0 || frames.len() < frames_needed(&labels) {
         return Ok(if labels.is_empty() {
             0.0
         } else {
