@@ -29,7 +29,7 @@ pub fn one_epoch(
     let mut config = config.clone();
     config.training.epochs = 1;
     // The PyTorch peer trains on the characters alone.
-    config.training.scribbles_per_batch = 0;
+    config.rejection.scribbles_per_batch = 0;
     let scratch = tempfile::tempdir()?;
     config.output.artifact_dir = scratch.path().to_path_buf();
     let mut samples = splits.train;

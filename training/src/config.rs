@@ -41,17 +41,19 @@ pub struct ModelSection {
     pub dropout: f64,
 }
 
+/// The `[training]` section, alike in every model's config: the schedule of burn-train's loop.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TrainingConfig {
     pub epochs: usize,
     pub batch_size: usize,
+    /// Peak learning rate of AdamW, after a one-epoch warm-up.
     pub learning_rate: f64,
     pub weight_decay: f32,
+    /// Epochs without a better validation loss before stopping.
     pub early_stopping_patience: usize,
     pub seed: u64,
     pub data_workers: usize,
-    pub scribbles_per_batch: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -62,31 +64,59 @@ pub struct OutputConfig {
     pub report_dir: PathBuf,
 }
 
-impl OutputConfig {
-    /// Where the run writes, for resolving against the repository root.
-    pub fn paths(&mut self) -> [&mut PathBuf; 3] {
-        [
-            &mut self.artifact_dir,
-            &mut self.weights,
-            &mut self.report_dir,
-        ]
+/// A model's config file: TOML whose relative paths mean the repository root, with what every
+/// model's config has (for path resolution and the command line's overrides).
+pub trait ConfigFile: DeserializeOwned {
+    /// The data folder and where the run writes.
+    fn paths(&mut self) -> (&mut PathBuf, &mut OutputConfig);
+    /// The `[training]` section.
+    fn training(&mut self) -> &mut TrainingConfig;
+    /// Whether training distorts its samples.
+    fn augmenting(&mut self) -> &mut bool;
+
+    /// Reads a config file; relative paths in it are made relative to the repository root.
+    fn load(path: &Path) -> Result<Self> {
+        let mut config: Self = read_toml(path)?;
+        let root = repository_root();
+        let (data_dir, output) = config.paths();
+        for path in [
+            data_dir,
+            &mut output.artifact_dir,
+            &mut output.weights,
+            &mut output.report_dir,
+        ] {
+            if path.is_relative() {
+                *path = root.join(&*path);
+            }
+        }
+        Ok(config)
     }
 }
 
-impl Config {
-    /// Reads a config file; relative paths in it are made relative to the repository root.
-    pub fn load(path: &Path) -> Result<Self> {
-        let mut config: Self = read_toml(path)?;
-        from_repository_root(
-            config
-                .output
-                .paths()
-                .into_iter()
-                .chain([&mut config.data.dir]),
-        );
-        Ok(config)
-    }
+/// Implements [`ConfigFile`] for a config with the sections every model's has alike: `data`
+/// with a `dir`, `training`, `augmentation` with `enabled`, and `output`.
+macro_rules! config_file {
+    ($config:ty) => {
+        impl $crate::config::ConfigFile for $config {
+            fn paths(&mut self) -> (&mut std::path::PathBuf, &mut $crate::config::OutputConfig) {
+                (&mut self.data.dir, &mut self.output)
+            }
 
+            fn training(&mut self) -> &mut $crate::config::TrainingConfig {
+                &mut self.training
+            }
+
+            fn augmenting(&mut self) -> &mut bool {
+                &mut self.augmentation.enabled
+            }
+        }
+    };
+}
+pub(crate) use config_file;
+
+config_file!(Config);
+
+impl Config {
     /// Metadata for a fresh network as this config describes it, for a data set with `labels`.
     pub fn model_metadata(&self, labels: Vec<String>) -> ModelMetadata {
         let mut metadata = ModelMetadata::new(
@@ -103,20 +133,10 @@ impl Config {
 }
 
 /// Reads a TOML config file, naming the file in errors (an unknown key among them).
-pub fn read_toml<T: DeserializeOwned>(path: &Path) -> Result<T> {
+fn read_toml<T: DeserializeOwned>(path: &Path) -> Result<T> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read the config file {}", path.display()))?;
     toml::from_str(&text).with_context(|| format!("invalid config file {}", path.display()))
-}
-
-/// Makes relative paths relative to the repository root, as the config files mean them.
-pub fn from_repository_root<'a>(paths: impl IntoIterator<Item = &'a mut PathBuf>) {
-    let root = repository_root();
-    for path in paths {
-        if path.is_relative() {
-            *path = root.join(&*path);
-        }
-    }
 }
 
 /// The workspace root: the parent of this crate's folder.

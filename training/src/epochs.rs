@@ -17,6 +17,8 @@ use burn::data::dataloader::{DataLoader, DataLoaderIterator};
 use burn::tensor::Device;
 
 use crate::clock::TrainingClock;
+use crate::config::TrainingConfig;
+use crate::train::RunDir;
 
 /// One loader per epoch, handed out in order by [`DataLoader::iter`], which burn-train calls
 /// once at the start of every training epoch.
@@ -32,22 +34,24 @@ pub struct EpochLoader<O> {
 }
 
 impl<O> EpochLoader<O> {
-    /// `loader(epoch)` builds epoch `epoch`'s loader (from 1); the run starts after
-    /// `completed` epochs, as when resuming from that epoch's checkpoint.
+    /// A loader for each of the schedule's epochs: `loader(seed)` builds one from the seed of
+    /// that epoch's random streams. It starts where the run stands (after the checkpoint it
+    /// resumes from) and notes each epoch's start on the run's clock.
     pub fn new(
-        epochs: usize,
-        completed: usize,
-        seed: u64,
+        schedule: &TrainingConfig,
+        run: &RunDir,
         device: Device,
-        clock: Arc<TrainingClock>,
-        loader: impl Fn(usize) -> Arc<dyn DataLoader<O>>,
+        loader: impl Fn(u64) -> Arc<dyn DataLoader<O>>,
     ) -> Self {
+        let seed = schedule.seed;
         Self {
-            loaders: (1..=epochs.max(1)).map(loader).collect(),
-            next: Arc::new(AtomicUsize::new(completed)),
+            loaders: (1..=schedule.epochs.max(1))
+                .map(|epoch| loader(epoch_seed(seed, epoch)))
+                .collect(),
+            next: Arc::new(AtomicUsize::new(run.resume_from.unwrap_or(0))),
             device,
             seed,
-            clock,
+            clock: run.clock.clone(),
         }
     }
 
@@ -63,7 +67,7 @@ impl<O> EpochLoader<O> {
 }
 
 /// The seed of epoch `epoch`'s random streams.
-pub fn epoch_seed(seed: u64, epoch: usize) -> u64 {
+fn epoch_seed(seed: u64, epoch: usize) -> u64 {
     seed ^ (epoch as u64).wrapping_mul(0xD1B5_4A32_D192_ED03)
 }
 

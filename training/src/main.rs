@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand};
 use handwriting::{Architecture, CpuBackend, ModelMetadata, Recognizer, weights};
 
 use training::characters::Split;
-use training::config::{Config, DEFAULT_CONFIG, OutputConfig};
+use training::config::{Config, ConfigFile, DEFAULT_CONFIG};
 use training::data::{self, DatasetKind, Sample};
 use training::fixtures::Counts;
 use training::lines::{
@@ -40,15 +40,7 @@ struct Cli {
 enum Command {
     /// Fetch the data if needed, train, evaluate on the test split, write weights and report
     /// (the default).
-    Train {
-        /// Ignore checkpoints of an earlier identical run instead of resuming from them.
-        #[arg(long)]
-        fresh: bool,
-        /// Start from these weights instead of random ones: all of them when the labels match,
-        /// the feature layers only otherwise (e.g. from digits to an EMNIST model).
-        #[arg(long, value_name = "WEIGHTS")]
-        init_from: Option<PathBuf>,
-    },
+    Train(TrainArgs),
     /// Evaluate a weights file on the test split and write the report.
     Evaluate,
     /// Recalibrate a weights file's rejection threshold on the validation split (training
@@ -125,15 +117,7 @@ enum Command {
 #[derive(Subcommand)]
 enum LinesCommand {
     /// Read UNIPEN's words and lines, train or resume, and write the weights (the default).
-    Train {
-        /// Ignore checkpoints of an earlier identical run instead of resuming from them.
-        #[arg(long)]
-        fresh: bool,
-        /// Start from this line model's weights instead of random ones, to train a finished
-        /// run further (with --epochs and --learning-rate for the new schedule).
-        #[arg(long, value_name = "WEIGHTS")]
-        init_from: Option<PathBuf>,
-    },
+    Train(TrainArgs),
     /// Read the test writers' words and lines with the weights file and write the report.
     Evaluate,
     /// Write the weights of an epoch's checkpoint of the current run (to try an unfinished run).
@@ -148,6 +132,20 @@ enum LinesCommand {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+}
+
+/// How a training run starts, for every model.
+#[derive(Args, Default)]
+struct TrainArgs {
+    /// Ignore checkpoints of an earlier identical run instead of resuming from them.
+    #[arg(long)]
+    fresh: bool,
+    /// Start from these weights instead of random ones, e.g. to train a finished run further
+    /// (with --epochs and --learning-rate for the new schedule). A character model takes all
+    /// of them when the labels match, the feature layers only otherwise (e.g. from digits to
+    /// an EMNIST model).
+    #[arg(long, value_name = "WEIGHTS")]
+    init_from: Option<PathBuf>,
 }
 
 /// Flags that override `training/config.toml`.
@@ -193,16 +191,7 @@ struct Overrides {
 
 impl Overrides {
     fn apply(self) -> Result<Config> {
-        let mut config = Config::load(&self.config)?;
-        self.override_shared(&mut config.data.dir, &mut config.output);
-        let training = &mut config.training;
-        self.override_training(
-            &mut training.epochs,
-            &mut training.batch_size,
-            &mut training.learning_rate,
-            &mut training.seed,
-        );
-        config.augmentation.enabled &= !self.no_augmentation;
+        let mut config: Config = self.load(&self.config)?;
         config.data.dataset = self.dataset.unwrap_or(config.data.dataset);
         config.model.architecture = self.architecture.unwrap_or(config.model.architecture);
         Ok(config)
@@ -216,26 +205,17 @@ impl Overrides {
                 "--dataset and --architecture choose a character model; the line model has one data set and one network"
             );
         }
-        let path = if self.config == Path::new(DEFAULT_CONFIG) {
-            Path::new(LINES_CONFIG)
+        if self.config == Path::new(DEFAULT_CONFIG) {
+            self.load(Path::new(LINES_CONFIG))
         } else {
-            &self.config
-        };
-        let mut config = LinesConfig::load(path)?;
-        self.override_shared(&mut config.data.dir, &mut config.output);
-        let training = &mut config.training;
-        self.override_training(
-            &mut training.epochs,
-            &mut training.batch_size,
-            &mut training.learning_rate,
-            &mut training.seed,
-        );
-        config.augmentation.enabled &= !self.no_augmentation;
-        Ok(config)
+            self.load(&self.config)
+        }
     }
 
-    /// The data folder and the output paths, which every config has.
-    fn override_shared(&self, data_dir: &mut PathBuf, output: &mut OutputConfig) {
+    /// A config file with the flags that every model's config has.
+    fn load<T: ConfigFile>(&self, path: &Path) -> Result<T> {
+        let mut config = T::load(path)?;
+        let (data_dir, output) = config.paths();
         let set = |target: &mut PathBuf, value: &Option<PathBuf>| {
             if let Some(value) = value {
                 *target = value.clone();
@@ -245,20 +225,13 @@ impl Overrides {
         set(&mut output.weights, &self.weights);
         set(&mut output.report_dir, &self.report_dir);
         set(&mut output.artifact_dir, &self.artifact_dir);
-    }
-
-    /// The schedule's knobs, named alike in every config's `[training]`.
-    fn override_training(
-        &self,
-        epochs: &mut usize,
-        batch_size: &mut usize,
-        learning_rate: &mut f64,
-        seed: &mut u64,
-    ) {
-        *epochs = self.epochs.unwrap_or(*epochs);
-        *batch_size = self.batch_size.unwrap_or(*batch_size);
-        *learning_rate = self.learning_rate.unwrap_or(*learning_rate);
-        *seed = self.seed.unwrap_or(*seed);
+        let training = config.training();
+        training.epochs = self.epochs.unwrap_or(training.epochs);
+        training.batch_size = self.batch_size.unwrap_or(training.batch_size);
+        training.learning_rate = self.learning_rate.unwrap_or(training.learning_rate);
+        training.seed = self.seed.unwrap_or(training.seed);
+        *config.augmenting() &= !self.no_augmentation;
+        Ok(config)
     }
 }
 
@@ -272,10 +245,8 @@ fn main() -> ExitCode {
         );
     }
     let outcome = cli.overrides.apply().and_then(|config| match cli.command {
-        None => train_command(&config, false, None),
-        Some(Command::Train { fresh, init_from }) => {
-            train_command(&config, fresh, init_from.as_deref())
-        }
+        None => train_command(&config, TrainArgs::default()),
+        Some(Command::Train(args)) => train_command(&config, args),
         Some(Command::Evaluate) => evaluate_command(&config),
         Some(Command::Calibrate) => calibrate_command(&config),
         Some(Command::Predict { files }) => predict_command(&config, &files),
@@ -323,13 +294,9 @@ fn report_outcome(outcome: Result<ExitCode>) -> ExitCode {
 
 /// The line model's commands.
 fn lines_command(config: &LinesConfig, command: Option<LinesCommand>) -> Result<ExitCode> {
-    let command = command.unwrap_or(LinesCommand::Train {
-        fresh: false,
-        init_from: None,
-    });
-    match command {
-        LinesCommand::Train { fresh, init_from } => {
-            lines::run::train(config, fresh, init_from.as_deref())?
+    match command.unwrap_or(LinesCommand::Train(TrainArgs::default())) {
+        LinesCommand::Train(args) => {
+            lines::run::train(config, args.fresh, args.init_from.as_deref())?
         }
         LinesCommand::Evaluate => lines::run::evaluate_command(config)?,
         LinesCommand::Export { epoch } => lines::run::export_checkpoint(config, epoch)?,
@@ -349,11 +316,11 @@ fn load_data(config: &Config) -> Result<data::Splits> {
     data::load(config.data.dataset, &config.data.dir)
 }
 
-fn train_command(config: &Config, fresh: bool, init_from: Option<&Path>) -> Result<ExitCode> {
+fn train_command(config: &Config, args: TrainArgs) -> Result<ExitCode> {
     let splits = load_data(config)?;
     let device = train::training_device(config.training.seed);
     let metadata = config.model_metadata(splits.labels.clone());
-    let model = match init_from {
+    let model = match &args.init_from {
         Some(path) => {
             println!("starting from the weights in {}", path.display());
             weights::init_from(
@@ -368,7 +335,7 @@ fn train_command(config: &Config, fresh: bool, init_from: Option<&Path>) -> Resu
     println!("{} parameters", model.parameter_count());
     let partition = train::Partition::new(config, splits.train, splits.validation)?;
     let validation = partition.validation();
-    let (model, training_time) = train::fit(config, &partition, model, fresh)?;
+    let (model, training_time) = train::fit(config, &partition, model, args.fresh)?;
 
     let recognizer = calibrated(
         Recognizer::from_model(model, metadata, &CpuBackend::preferred().device()),

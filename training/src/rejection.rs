@@ -33,6 +33,9 @@ pub struct RejectionConfig {
     /// Accuracy the accepted validation images must reach; the threshold is the lowest
     /// confidence that achieves it.
     pub target_accuracy: f64,
+    /// Random scribbles added to every training batch with every class as their target, so
+    /// that the network learns to be unsure of what is no character (0: none).
+    pub scribbles_per_batch: usize,
 }
 
 /// The lowest confidence at which the images accepted (confidence at or above it) reach

@@ -27,9 +27,9 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 
 use crate::clock::TrainingClock;
-use crate::config::Config;
+use crate::config::{Config, TrainingConfig};
 use crate::data::Sample;
-use crate::epochs::{EpochLoader, epoch_seed};
+use crate::epochs::EpochLoader;
 use crate::learner::{Classifier, GlyphBatcher, SampleSet};
 use crate::progress::PlainProgress;
 
@@ -46,9 +46,7 @@ pub fn fit(
     fresh: bool,
 ) -> Result<(Model, String)> {
     let settings = &config.training;
-    let artifact_dir = &config.output.artifact_dir;
-    let resume_from = prepare_artifact_dir(artifact_dir, &run_identity(config)?, fresh)?;
-    let clock = Arc::new(TrainingClock::start(artifact_dir, resume_from));
+    let run = RunDir::prepare(&config.output.artifact_dir, &run_identity(config)?, fresh)?;
 
     let samples = partition.samples.clone();
     let (train_indices, valid_indices) = (partition.train.clone(), partition.valid.clone());
@@ -75,43 +73,28 @@ pub fn fit(
         .enabled
         .then(|| config.augmentation.clone());
     let device = device_of(&model)?;
-    let train_loader = Arc::new(EpochLoader::new(
-        settings.epochs,
-        resume_from.unwrap_or(0),
-        settings.seed,
-        device,
-        clock.clone(),
-        |epoch| {
-            let seed = epoch_seed(settings.seed, epoch);
-            let scribbles = settings.scribbles_per_batch;
-            loader(
-                augmentation.clone(),
-                scribbles,
-                train_indices.clone(),
-                seed,
-                true,
-            )
-        },
-    ));
+    let train_loader = Arc::new(EpochLoader::new(settings, &run, device, |seed| {
+        let scribbles = config.rejection.scribbles_per_batch;
+        loader(
+            augmentation.clone(),
+            scribbles,
+            train_indices.clone(),
+            seed,
+            true,
+        )
+    }));
     let valid_loader = loader(None, 0, valid_indices, settings.seed, false);
 
-    let training = SupervisedTraining::new(artifact_dir, train_loader, valid_loader)
+    let training = SupervisedTraining::new(run.path, train_loader, valid_loader)
         .metrics((AccuracyMetric::new(), LossMetric::new()));
     let trained = launch(
         training,
         Classifier { net: model },
-        RunSettings {
-            epochs: settings.epochs,
-            patience: settings.early_stopping_patience,
-            resume_from,
-            artifact_dir,
-            learning_rate: settings.learning_rate,
-            weight_decay: settings.weight_decay,
-            iterations_per_epoch,
-            clock: &clock,
-        },
+        settings,
+        &run,
+        iterations_per_epoch,
     )?;
-    Ok((trained.net, clock.describe(TRAINING_DEVICE)))
+    Ok((trained.net, run.clock.describe(TRAINING_DEVICE)))
 }
 
 /// The device a network's parameters live on, where its batches must go.
@@ -123,41 +106,55 @@ pub fn device_of(network: &impl Module) -> Result<Device> {
         .context("the network has no parameters")
 }
 
-/// What every training run of this crate sets alike on burn-train's loop.
-pub struct RunSettings<'a> {
-    pub epochs: usize,
-    /// Epochs without a better validation loss before stopping.
-    pub patience: usize,
+/// A run's folder of checkpoints, and where the run stands.
+pub struct RunDir<'a> {
+    pub path: &'a Path,
     /// The checkpoint's epoch, when resuming.
     pub resume_from: Option<usize>,
-    pub artifact_dir: &'a Path,
-    /// Peak learning rate of AdamW (see [`learning_rate_schedule`]).
-    pub learning_rate: f64,
-    pub weight_decay: f32,
-    pub iterations_per_epoch: usize,
-    /// Notes the time at the end of the run's last epoch (the loader notes the others').
-    pub clock: &'a TrainingClock,
+    /// The training's time across resumes: the epoch loader notes each epoch's start,
+    /// [`launch`] the end of the last.
+    pub clock: Arc<TrainingClock>,
+}
+
+impl<'a> RunDir<'a> {
+    /// Readies `path` for the run `identity` describes, resuming an identical earlier run
+    /// unless `fresh` (see [`prepare_artifact_dir`]), and starts its clock.
+    pub fn prepare(path: &'a Path, identity: &str, fresh: bool) -> Result<Self> {
+        let resume_from = prepare_artifact_dir(path, identity, fresh)?;
+        let clock = Arc::new(TrainingClock::start(path, resume_from));
+        Ok(Self {
+            path,
+            resume_from,
+            clock,
+        })
+    }
 }
 
 /// Runs burn-train's loop on `model`, as every model of this crate trains: AdamW with
-/// [`learning_rate_schedule`], checkpoints every epoch, early stopping on the validation loss,
-/// the progress display (burn-train's terminal UI where there is a terminal; plain lines in
-/// logs and CI), resuming from the checkpoint named. Returns the trained model.
+/// [`learning_rate_schedule`] over `schedule`'s epochs, checkpoints every epoch in the run's
+/// folder, early stopping on the validation loss, the progress display (burn-train's terminal
+/// UI where there is a terminal; plain lines in logs and CI), resuming where the run stands.
+/// Returns the trained model.
 pub fn launch<M: LearnerModel>(
     training: SupervisedTraining<M>,
     model: M,
-    run: RunSettings,
+    schedule: &TrainingConfig,
+    run: &RunDir,
+    iterations_per_epoch: usize,
 ) -> Result<M> {
-    let scheduler =
-        learning_rate_schedule(run.learning_rate, run.iterations_per_epoch, run.epochs)?;
+    let scheduler = learning_rate_schedule(
+        schedule.learning_rate,
+        iterations_per_epoch,
+        schedule.epochs,
+    )?;
     let optimizer = AdamWConfig::new()
-        .with_weight_decay(run.weight_decay)
+        .with_weight_decay(schedule.weight_decay)
         .init();
-    let training = with_run_settings(training, &run);
+    let training = with_run_settings(training, schedule, run);
     let trained = training
         .launch(Learner::new(model, optimizer, scheduler))
         .model;
-    if let Some(epoch) = latest_checkpoint(run.artifact_dir) {
+    if let Some(epoch) = latest_checkpoint(run.path) {
         run.clock.note_epoch_end(epoch);
     }
     Ok(trained)
@@ -165,7 +162,8 @@ pub fn launch<M: LearnerModel>(
 
 fn with_run_settings<M: LearnerModel>(
     training: SupervisedTraining<M>,
-    run: &RunSettings,
+    schedule: &TrainingConfig,
+    run: &RunDir,
 ) -> SupervisedTraining<M> {
     let mut training = training
         .with_default_checkpointers()
@@ -175,10 +173,10 @@ fn with_run_settings<M: LearnerModel>(
             Direction::Lowest,
             Split::Valid,
             StoppingCondition::NoImprovementSince {
-                n_epochs: run.patience,
+                n_epochs: schedule.early_stopping_patience,
             },
         ))
-        .num_epochs(run.epochs);
+        .num_epochs(schedule.epochs);
     let renderer = if std::io::stdout().is_terminal() {
         default_renderer(training.interrupter(), run.resume_from)
     } else {
@@ -188,7 +186,7 @@ fn with_run_settings<M: LearnerModel>(
     if let Some(epoch) = run.resume_from {
         println!(
             "resuming from the checkpoint of epoch {epoch} in {}",
-            run.artifact_dir.display()
+            run.path.display()
         );
         training = training.checkpoint(epoch);
     }
@@ -289,7 +287,7 @@ fn split_indices(
 /// Decides whether this run resumes: it does when the folder holds checkpoints of a run with
 /// the same config. Otherwise the folder is emptied, so old logs never mix into new curves.
 /// Returns the epoch to resume from.
-pub fn prepare_artifact_dir(dir: &Path, config_json: &str, fresh: bool) -> Result<Option<usize>> {
+fn prepare_artifact_dir(dir: &Path, config_json: &str, fresh: bool) -> Result<Option<usize>> {
     let config_path = dir.join(RUN_CONFIG);
     let same_run = std::fs::read_to_string(&config_path).is_ok_and(|saved| saved == config_json);
     let resume_from = if same_run && !fresh {
@@ -369,6 +367,7 @@ pub fn training_device(seed: u64) -> Device {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::ConfigFile;
 
     #[test]
     fn another_network_never_resumes_from_this_ones_checkpoints() {

@@ -11,7 +11,7 @@ use handwriting::{
     Architecture, CpuBackend, Glyph, Model, ModelConfig, ModelMetadata, Recognizer,
     glyph_from_strokes,
 };
-use training::config::{Config, DEFAULT_CONFIG};
+use training::config::{Config, ConfigFile, DEFAULT_CONFIG};
 use training::data::Sample;
 use training::{characters, outliers, train};
 
@@ -90,7 +90,7 @@ fn scribbles_in_training_lower_the_confidence_on_scribbles() {
         let dir = tempfile::tempdir().unwrap();
         let mut config = tiny_config(dir.path());
         config.training.epochs = 5;
-        config.training.scribbles_per_batch = scribbles_per_batch;
+        config.rejection.scribbles_per_batch = scribbles_per_batch;
         let device = train::training_device(config.training.seed);
         let model = Architecture::VggGap.init(&ModelConfig::new(10), &device);
         let partition = train::Partition::new(&config, samples.clone(), None).unwrap();

@@ -1,13 +1,13 @@
 //! `training/lines.toml`: the line model's hyper-parameters, in one place.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::Result;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::augment::{AugmentConfig, uniform};
-use crate::config::{OutputConfig, from_repository_root, read_toml};
+use crate::config::{OutputConfig, TrainingConfig, config_file};
 
 /// The line model's config file, used when `--config` is not given to `lines`.
 pub const LINES_CONFIG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/lines.toml");
@@ -17,7 +17,7 @@ pub const LINES_CONFIG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/lines.toml"
 pub struct LinesConfig {
     pub data: LinesData,
     pub model: LinesModel,
-    pub training: LinesTraining,
+    pub training: TrainingConfig,
     pub augmentation: LinesAugmentation,
     pub synthetic_lines: SyntheticLines,
     pub output: OutputConfig,
@@ -48,18 +48,6 @@ pub struct LinesData {
 #[serde(deny_unknown_fields)]
 pub struct LinesModel {
     pub dropout: f64,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LinesTraining {
-    pub epochs: usize,
-    pub batch_size: usize,
-    pub learning_rate: f64,
-    pub weight_decay: f32,
-    pub early_stopping_patience: usize,
-    pub seed: u64,
-    pub data_workers: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -95,20 +83,9 @@ impl LinesAugmentation {
     }
 }
 
-impl LinesConfig {
-    /// Reads a config file; relative paths in it are made relative to the repository root.
-    pub fn load(path: &Path) -> Result<Self> {
-        let mut config: Self = read_toml(path)?;
-        from_repository_root(
-            config
-                .output
-                .paths()
-                .into_iter()
-                .chain([&mut config.data.dir]),
-        );
-        Ok(config)
-    }
+config_file!(LinesConfig);
 
+impl LinesConfig {
     /// What the run's checkpoints depend on: a resume needs the same, down to the weights
     /// the run started from (their SHA-256; `None` for random ones).
     pub fn run_identity(&self, initial_weights: Option<&str>) -> Result<String> {
@@ -126,7 +103,10 @@ impl LinesConfig {
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
     use super::*;
+    use crate::config::ConfigFile;
 
     #[test]
     fn the_shipped_config_parses() {

@@ -12,9 +12,8 @@ use handwriting::LineNet;
 use super::config::LinesConfig;
 use super::data::LineSample;
 use super::learner::{LineBatch, LineBatcher, LineOrder, LineTrainer};
-use crate::clock::TrainingClock;
-use crate::epochs::{EpochLoader, epoch_seed};
-use crate::train::{RunSettings, TRAINING_DEVICE, device_of, launch, prepare_artifact_dir};
+use crate::epochs::EpochLoader;
+use crate::train::{RunDir, TRAINING_DEVICE, device_of, launch};
 
 /// Trains `network` (built on an autodiff device) on `train`, validating each epoch on
 /// `validation`, and returns the trained network with the training's time, for the report.
@@ -30,9 +29,7 @@ pub fn fit(
     fresh: bool,
 ) -> Result<(LineNet, String)> {
     let settings = &config.training;
-    let artifact_dir = &config.output.artifact_dir;
-    let resume_from = prepare_artifact_dir(artifact_dir, run_identity, fresh)?;
-    let clock = Arc::new(TrainingClock::start(artifact_dir, resume_from));
+    let run = RunDir::prepare(&config.output.artifact_dir, run_identity, fresh)?;
     println!(
         "training on {} lines, validating on {} lines of other writers",
         train.len(),
@@ -59,34 +56,14 @@ pub fn fit(
         .enabled
         .then(|| config.augmentation.clone());
     let device = device_of(&network)?;
-    let train_loader = Arc::new(EpochLoader::new(
-        settings.epochs,
-        resume_from.unwrap_or(0),
-        settings.seed,
-        device,
-        clock.clone(),
-        |epoch| {
-            let seed = epoch_seed(settings.seed, epoch);
-            loader(augmentation.clone(), &train, seed, true)
-        },
-    ));
+    let train_loader = Arc::new(EpochLoader::new(settings, &run, device, |seed| {
+        loader(augmentation.clone(), &train, seed, true)
+    }));
     let valid_loader = loader(None, &validation, settings.seed, false);
 
-    let training = SupervisedTraining::new(artifact_dir, train_loader, valid_loader)
-        .metrics((LossMetric::new(),));
-    let trained = launch(
-        training,
-        LineTrainer { net: network },
-        RunSettings {
-            epochs: settings.epochs,
-            patience: settings.early_stopping_patience,
-            resume_from,
-            artifact_dir,
-            learning_rate: settings.learning_rate,
-            weight_decay: settings.weight_decay,
-            iterations_per_epoch,
-            clock: &clock,
-        },
-    )?;
-    Ok((trained.net, clock.describe(TRAINING_DEVICE)))
+    let training =
+        SupervisedTraining::new(run.path, train_loader, valid_loader).metrics((LossMetric::new(),));
+    let network = LineTrainer { net: network };
+    let trained = launch(training, network, settings, &run, iterations_per_epoch)?;
+    Ok((trained.net, run.clock.describe(TRAINING_DEVICE)))
 }
