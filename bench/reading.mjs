@@ -3,7 +3,9 @@
 // what the larger class list costs), and a 10-character line ("Hello" and "world" by unseen
 // UNIPEN writers, from tests/fixtures/unipen/words.json) with the characters model and with
 // the line model, and the longest cursive word of tests/fixtures/unipen/cursive.json
-// ("completely") with the line model. Whole `read` calls, as the page makes them.
+// ("completely") with the line model; both of these also as the page reads by default ("auto":
+// the characters model, then the line model weighing its reading). Whole `read` calls, as the
+// page makes them.
 // A measurement, not a test: `npm run reading` (needs `scripts/build-page` first).
 
 import { readFileSync } from "node:fs";
@@ -14,7 +16,7 @@ import { serve } from "../e2e/server.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const ARGS = ["--headless", "--no-sandbox", "--disable-background-networking", "--disable-component-update", "--no-first-run"];
-const ROUNDS = Number(process.env.ROUNDS ?? 5); // the three measurements take turns, round by round
+const ROUNDS = Number(process.env.ROUNDS ?? 5); // the measurements take turns, round by round
 const RUNS_PER_ROUND = 60;
 const WARM_UP = 30; // Flex's first runs in a fresh page are noisy
 
@@ -42,6 +44,8 @@ try {
     { name: "10-character line, characters model", model: "characters", strokes: line },
     { name: "10-character line, line model", model: "lines", strokes: line },
     { name: "10-letter cursive word, line model", model: "lines", strokes: joined },
+    { name: "10-character line, auto (both models)", model: "auto", strokes: line },
+    { name: "10-letter cursive word, auto (both models)", model: "auto", strokes: joined },
   ];
   const times = await page.evaluate(
     async ({ cases, rounds, runs, warmUp }) => {
@@ -72,11 +76,13 @@ try {
   const p50 = times.map((t) => median(t.ms));
   console.log(`| reading (CPU module, headless Chromium, ${ROUNDS * RUNS_PER_ROUND} runs each) | p50 | of which preprocessing | of which the network | read as |`);
   console.log("| --- | ---: | ---: | ---: | --- |");
+  const ms = (value) => (Number.isFinite(value) ? `${value.toFixed(2)} ms` : "—");
   cases.forEach((c, i) =>
     console.log(
-      `| ${c.name} | ${p50[i].toFixed(2)} ms | ${median(times[i].preprocessMs).toFixed(2)} ms | ${median(times[i].inferenceMs).toFixed(2)} ms | ${times[i].text} |`,
+      `| ${c.name} | ${ms(p50[i])} | ${ms(median(times[i].preprocessMs))} | ${ms(median(times[i].inferenceMs))} | ${times[i].text} |`,
     ),
   );
+  console.log(`auto / line model alone, 10-character line: ${(p50[5] / p50[3]).toFixed(2)}×`);
   console.log(`characters / digits model, one character: ${(p50[1] / p50[0]).toFixed(2)}×`);
 } finally {
   await browser.close();
