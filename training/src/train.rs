@@ -319,6 +319,7 @@ fn run_identity(config: &Config) -> Result<String> {
         "model": config.model,
         "training": config.training,
         "augmentation": config.augmentation,
+        "scribbles_per_batch": config.rejection.scribbles_per_batch,
     });
     Ok(serde_json::to_string_pretty(&run)?)
 }
@@ -380,10 +381,14 @@ mod tests {
         );
         let mut residual = config.clone();
         residual.model.architecture = handwriting::Architecture::Residual;
-        assert_ne!(
-            run_identity(&config).unwrap(),
-            run_identity(&residual).unwrap()
-        );
+        let mut outlier_exposed = config.clone();
+        outlier_exposed.rejection.scribbles_per_batch = 16;
+        for other in [residual, outlier_exposed] {
+            assert_ne!(
+                run_identity(&config).unwrap(),
+                run_identity(&other).unwrap()
+            );
+        }
     }
 
     #[test]
