@@ -70,9 +70,15 @@ async function waitForState(page, state) {
   await page.waitForFunction((s) => document.body.dataset.state === s, state, { timeout: 30_000 });
 }
 
-/** Waits until the line model has loaded ("ready") or given up ("unavailable"). */
+/**
+ * Waits until the line model has loaded ("ready", with its language model, which loads just
+ * after, so that readings are the page's settled ones) or given up ("unavailable").
+ */
 async function waitForLines(page, state) {
   await page.waitForFunction((s) => document.body.dataset.lines === s, state, { timeout: 60_000 });
+  if (state === "ready") {
+    await page.waitForFunction(() => document.body.dataset.languageModel === "ready", null, { timeout: 60_000 });
+  }
 }
 
 /** Waits until `selector`'s text matches `pattern`. */
@@ -402,6 +408,25 @@ test("without the line model the page reads letter by letter and says why, calml
       assert.equal(await page.evaluate(() => document.body.dataset.state), "ready", name);
       await page.close();
     }
+  } finally {
+    await browser.close();
+  }
+});
+
+test("with a damaged language model the line model reads on without it", async () => {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: BASE_ARGS });
+  try {
+    const page = await browser.newPage({ serviceWorkers: "block" });
+    await page.route("**/models/lines.lm", (route) => route.fulfill({ status: 200, body: "HWLM\x01 cut short" }));
+    await page.goto(`${server.url}${PAGE}`);
+    await waitForState(page, "ready");
+    await page.waitForFunction(() => document.body.dataset.languageModel === "unavailable", null, { timeout: 60_000 });
+    assert.equal(await page.evaluate(() => document.body.dataset.lines), "ready");
+    await page.selectOption("#reading-mode", "joined");
+    await write(page, "mist");
+    await expectPrediction(page, "mist", "joined");
+    assert.equal(await page.evaluate(() => document.body.dataset.state), "ready");
+    assert.equal(await page.locator("#joined-note").isHidden(), true);
   } finally {
     await browser.close();
   }

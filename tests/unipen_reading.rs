@@ -3,8 +3,9 @@
 //! them (`tests/fixtures/unipen/`, written by `cargo run -p training --release -- --config
 //! training/characters.toml fixtures`), read through the same path as the page's: the
 //! characters models letter by letter, the line model whole (strokes drawn as a line, the
-//! network, beam search).
+//! network, beam search with the language model).
 
+use handwriting::ctc::{BeamOptions, LanguageModel};
 use handwriting::lines::{Decoding, LETTERS_MARGIN, LineReader, PEN_WIDTH, line_from_strokes};
 use handwriting::{CpuBackend, Recognizer, Stroke};
 use serde::Deserialize;
@@ -29,16 +30,38 @@ fn shipped(file: &str) -> Recognizer {
     Recognizer::from_bytes(&bytes, &path, &CpuBackend::preferred().device()).unwrap()
 }
 
-fn line_reader() -> LineReader {
-    let path = format!("{}/www/models/lines.bpk", env!("CARGO_MANIFEST_DIR"));
-    let bytes = std::fs::read(&path).expect("the shipped weights are committed");
-    LineReader::from_bytes(&bytes, &path, &CpuBackend::preferred().device()).unwrap()
+/// The line model as the page loads it: the network and its language model.
+struct LineModel {
+    reader: LineReader,
+    language_model: LanguageModel,
 }
 
-fn read_line(reader: &LineReader, strokes: &[Stroke]) -> String {
-    let image = line_from_strokes(strokes, PEN_WIDTH).unwrap();
-    let decoding = Decoding::Beam(Default::default());
-    reader.read(&image, &decoding).unwrap().text
+impl LineModel {
+    fn shipped() -> Self {
+        let path = |file: &str| format!("{}/www/models/{file}", env!("CARGO_MANIFEST_DIR"));
+        let bytes = std::fs::read(path("lines.bpk")).expect("the shipped weights are committed");
+        let device = CpuBackend::preferred().device();
+        let reader = LineReader::from_bytes(&bytes, &path("lines.bpk"), &device).unwrap();
+        let bytes = std::fs::read(path("lines.lm")).expect("the language model is committed");
+        let language_model = LanguageModel::from_bytes(&bytes).unwrap();
+        Self {
+            reader,
+            language_model,
+        }
+    }
+
+    /// The page's decoding: beam search with the language model, no word list.
+    fn decoding(&self) -> Decoding<'_> {
+        Decoding::Beam(BeamOptions {
+            language_model: Some(&self.language_model),
+            ..BeamOptions::default()
+        })
+    }
+
+    fn read(&self, strokes: &[Stroke]) -> String {
+        let image = line_from_strokes(strokes, PEN_WIDTH).unwrap();
+        self.reader.read(&image, &self.decoding()).unwrap().text
+    }
 }
 
 /// The share of drawings read exactly as written, and the misreadings.
@@ -90,12 +113,12 @@ fn digits_by_unseen_writers_read_as_written() {
 
 /// The page's "auto" reading: the characters model's unless the line model finds its own
 /// clearly likelier.
-fn read_auto(characters: &Recognizer, lines: &LineReader, strokes: &[Stroke]) -> String {
+fn read_auto(characters: &Recognizer, lines: &LineModel, strokes: &[Stroke]) -> String {
     let letters = characters.read(strokes).unwrap().text();
     let image = line_from_strokes(strokes, PEN_WIDTH).unwrap();
-    let decoding = Decoding::Beam(Default::default());
     match lines
-        .read_against(&image, &decoding, &letters, LETTERS_MARGIN)
+        .reader
+        .read_against(&image, &lines.decoding(), &letters, LETTERS_MARGIN)
         .unwrap()
     {
         Some(line) => line.text,
@@ -105,10 +128,10 @@ fn read_auto(characters: &Recognizer, lines: &LineReader, strokes: &[Stroke]) ->
 
 /// Exact readings of `words` by the characters model alone, the line model alone and auto.
 fn three_ways(words: &[Drawing]) -> [(f64, Vec<String>); 3] {
-    let (characters, lines) = (shipped("characters.bpk"), line_reader());
+    let (characters, lines) = (shipped("characters.bpk"), LineModel::shipped());
     [
         score(words, |d| characters.read(&d.strokes).unwrap().text()),
-        score(words, |d| read_line(&lines, &d.strokes)),
+        score(words, |d| lines.read(&d.strokes)),
         score(words, |d| read_auto(&characters, &lines, &d.strokes)),
     ]
 }

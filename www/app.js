@@ -13,6 +13,7 @@ const MODEL_KEY = "handwriting.model";
 const READING_KEY = "handwriting.reading";
 /** The line model's weights: not in the manifest, which lists the character models. */
 const LINES_URL = new URL("models/lines.bpk", import.meta.url).href;
+const LANGUAGE_MODEL_URL = new URL("models/lines.lm", import.meta.url).href;
 /** Larger files are refused before they are read: no word list is this big, and a wrong
  * choice (a video, a disk image) must not take the tab's memory. */
 const MAX_WORD_LIST_BYTES = 64 * 2 ** 20;
@@ -529,6 +530,25 @@ async function loadLineModel() {
   document.body.dataset.lines = "ready";
   performance.mark("handwriting:lines-ready");
   $("#word-list-choose").disabled = false;
+  recognizeNow();
+  loadLanguageModel();
+}
+
+/**
+ * Loads the line model's language model, which settles letters it is unsure of by how likely
+ * the text they make is. Without it (a missing or corrupt file) the line model reads as well
+ * as the network alone: the console says why.
+ */
+async function loadLanguageModel() {
+  try {
+    const bytes = await fetchWeights(LANGUAGE_MODEL_URL);
+    await recognizer.call("languageModel", { bytes: bytes.buffer }, [bytes.buffer]);
+  } catch (error) {
+    document.body.dataset.languageModel = "unavailable";
+    console.info("Reading without the language model:", describe(error));
+    return;
+  }
+  document.body.dataset.languageModel = "ready";
   recognizeNow();
 }
 

@@ -31,6 +31,7 @@ self.addEventListener("install", (event) => {
       // The line model, which the list does not name, and without which the page still reads
       // (letter by letter): a missing file must not stop the page working offline.
       await cache.add("models/lines.bpk").catch((error) => console.info("Caching no line model:", error));
+      await cache.add("models/lines.lm").catch((error) => console.info("Caching no language model:", error));
       await self.skipWaiting();
     })(),
   );

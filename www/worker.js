@@ -21,6 +21,7 @@
 //   loadLines { bytes, origin }          the line model's weights onto the CPU; replaces it
 //   wordList { bytes }                   a word list for the line model (UTF-8, one word a
 //                                        line) → { words }; `bytes: null` drops it
+//   languageModel { bytes }              the line model's language model (a .lm file)
 //   upgrade  { weightsUrl, mode, model }  tries WebGPU ("auto": keep it only if faster here);
 //                                        `model` is the page's count of model loads
 // Unasked, { type: "backend", backend, label } whenever the recognizer in use changes.
@@ -37,8 +38,9 @@ let loadedModel = 0;
 /** Whether the character model reads letters: "auto" never answers a digits model's doubt with letters. */
 let readsLetters = false;
 let lines = null;
-/** The word list in use, kept to hand to a line model that replaces this one. */
+/** The word list and language model in use, kept to hand to a line model that replaces this one. */
 let wordList = null;
+let languageModel = null;
 
 /**
  * Loads, reads and swaps of the recognizer run one at a time, in order, so that no recognizer
@@ -97,6 +99,7 @@ const handlers = {
     const next = await LineRecognizer.fromBytes(new Uint8Array(bytes), origin, "cpu");
     return exclusive(() => {
       if (wordList) next.setWordList(wordList);
+      if (languageModel) next.setLanguageModel(languageModel);
       if (lines) lines.free();
       lines = next;
       return {};
@@ -115,6 +118,15 @@ const handlers = {
       const words = lines.setWordList(list); // a list it refuses throws, and the previous one stays
       wordList = list;
       return { words };
+    }),
+
+  languageModel: ({ bytes }) =>
+    exclusive(() => {
+      if (!lines) throw new Error("joined-up reading is not loaded");
+      const model = new Uint8Array(bytes);
+      lines.setLanguageModel(model); // a file it refuses throws, and the previous model stays
+      languageModel = model;
+      return {};
     }),
 
   upgrade: async ({ weightsUrl, mode, model }) => {

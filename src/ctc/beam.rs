@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 
+use super::language_model::{History, LanguageModel, SYMBOLS};
 use super::word_list::{WordList, WordPrefix};
 use super::{BLANK, DecodeError, Decoded, Frames, align, symbol};
 
@@ -25,6 +26,8 @@ pub struct BeamOptions<'a> {
     /// an unlisted word (say, cut off mid-word) reads as nothing, as the search cannot see the
     /// end coming. Above 0 (and NaN) counts as 0, since a bonus would reward misreadings.
     pub out_of_vocabulary_penalty: f32,
+    /// A model of likely text, weighed against the network where it is unsure.
+    pub language_model: Option<&'a LanguageModel>,
 }
 
 impl Default for BeamOptions<'_> {
@@ -33,23 +36,28 @@ impl Default for BeamOptions<'_> {
             width: 16,
             word_list: None,
             out_of_vocabulary_penalty: -10.0,
+            language_model: None,
         }
     }
 }
 
 impl BeamOptions<'_> {
-    /// What the word list costs `text` in the search's reckoning: the penalty once for each
-    /// word (run of ASCII letters) it does not list; nothing without a list. To weigh a text
-    /// read elsewhere as the search weighed its own.
-    pub fn word_list_cost(&self, text: &str) -> f32 {
+    /// What the word list and the language model make of `text` in the search's reckoning
+    /// (natural log): the penalty once for each word (run of ASCII letters) the list does not
+    /// have, plus the model's score; nothing without either. To weigh a text read elsewhere
+    /// as the search weighed its own.
+    pub fn prior(&self, text: &str) -> f32 {
+        let model = self.language_model.map_or(0.0, |model| model.score(text));
         let Some(list) = self.word_list else {
-            return 0.0;
+            return model;
         };
         let penalty = self.out_of_vocabulary_penalty.min(0.0);
-        text.split(|c: char| !c.is_ascii_alphabetic())
+        let unlisted: f32 = text
+            .split(|c: char| !c.is_ascii_alphabetic())
             .filter(|word| !word.is_empty() && !list.contains(word))
             .map(|_| penalty)
-            .sum()
+            .sum();
+        unlisted + model
     }
 }
 
@@ -185,8 +193,10 @@ struct Node {
     /// Its last symbol, or blank for the empty prefix.
     class: usize,
     word: WordState,
-    /// The word penalties of its words so far.
-    penalty: f32,
+    /// Its last symbols, as the language model (if any) reads them.
+    history: History,
+    /// What the word list and the language model make of its symbols so far (natural log).
+    prior: f32,
 }
 
 /// A prefix in the beam, with the log-probabilities of its paths so far, split by whether they
@@ -211,7 +221,8 @@ struct Candidate {
     blank: f32,
     symbol: f32,
     word: WordState,
-    penalty: f32,
+    history: History,
+    prior: f32,
 }
 
 #[derive(Clone, Copy)]
@@ -222,7 +233,7 @@ enum Origin {
 
 impl Candidate {
     fn score(&self) -> f32 {
-        log_add(self.blank, self.symbol) + self.penalty
+        log_add(self.blank, self.symbol) + self.prior
     }
 }
 
@@ -241,6 +252,9 @@ struct Search<'a> {
     candidates: Vec<Candidate>,
     /// Reused from prefix to prefix (see [`Vocabulary::continuations`]).
     continuations: Vec<(u8, WordPrefix)>,
+    language_model: Option<&'a LanguageModel>,
+    /// The language model's log-probabilities after one prefix, reused from prefix to prefix.
+    next_symbols: [f32; SYMBOLS],
 }
 
 impl<'a> Search<'a> {
@@ -249,7 +263,8 @@ impl<'a> Search<'a> {
             parent: None,
             class: BLANK,
             word: WordState::Between,
-            penalty: 0.0,
+            history: History::start(),
+            prior: 0.0,
         };
         Self {
             alphabet,
@@ -264,6 +279,8 @@ impl<'a> Search<'a> {
             }],
             candidates: Vec::new(),
             continuations: Vec::new(),
+            language_model: options.language_model,
+            next_symbols: [0.0; SYMBOLS],
         }
     }
 
@@ -288,7 +305,8 @@ impl<'a> Search<'a> {
                 blank: hypothesis.total() + frames.log_prob(frame, BLANK),
                 symbol: repeated,
                 word: node.word,
-                penalty: node.penalty,
+                history: node.history,
+                prior: node.prior,
             });
         }
     }
@@ -301,6 +319,9 @@ impl<'a> Search<'a> {
                 .vocabulary
                 .continuations(node.word, &mut self.continuations);
             let total = hypothesis.total();
+            if let Some(model) = self.language_model {
+                model.next_log_probs(node.history, &mut self.next_symbols);
+            }
             for (class, &symbol) in (1..).zip(self.alphabet) {
                 // Doubling the last symbol takes a blank between; else any path may go on.
                 let before = if class == node.class {
@@ -309,6 +330,13 @@ impl<'a> Search<'a> {
                     total
                 };
                 let (word, penalty) = self.vocabulary.step(node.word, symbol, continuations);
+                let (history, likelihood) = match self.language_model {
+                    Some(model) => (
+                        model.then(node.history, symbol),
+                        model.symbol_score(&self.next_symbols, symbol),
+                    ),
+                    None => (node.history, 0.0),
+                };
                 self.candidates.push(Candidate {
                     origin: Origin::Extended {
                         parent: hypothesis.node,
@@ -317,7 +345,8 @@ impl<'a> Search<'a> {
                     blank: f32::NEG_INFINITY,
                     symbol: before + frames.log_prob(frame, class),
                     word,
-                    penalty: node.penalty + penalty,
+                    history,
+                    prior: node.prior + penalty + likelihood,
                 });
             }
         }
@@ -373,7 +402,8 @@ impl<'a> Search<'a> {
                                 parent: Some(parent),
                                 class,
                                 word: candidate.word,
-                                penalty: candidate.penalty,
+                                history: candidate.history,
+                                prior: candidate.prior,
                             });
                             self.nodes.len() - 1
                         })
@@ -395,8 +425,11 @@ impl<'a> Search<'a> {
             .iter()
             .map(|hypothesis| {
                 let node = &self.nodes[hypothesis.node];
-                let end = self.vocabulary.word_end_penalty(node.word);
-                (hypothesis.node, hypothesis.total() + node.penalty + end)
+                let end = self.vocabulary.word_end_penalty(node.word)
+                    + self
+                        .language_model
+                        .map_or(0.0, |model| model.end_score(node.history));
+                (hypothesis.node, hypothesis.total() + node.prior + end)
             })
             .filter(|&(_, score)| score > f32::NEG_INFINITY)
             .min_by(|a, b| b.1.total_cmp(&a.1))
@@ -586,6 +619,41 @@ mod tests {
             assert_eq!(decoded.symbols.len(), 8);
             assert_eq!(decoded.symbols[1].symbol, 'e');
         }
+    }
+
+    #[test]
+    fn a_language_model_settles_unsure_letters_and_the_score_says_what_it_added() {
+        let log_probs = hcllo_42();
+        let model = LanguageModel::learn(["hello there", "help", "yellow"], 3, 0.5, 1.0);
+        let options = BeamOptions {
+            language_model: Some(&model),
+            ..BeamOptions::default()
+        };
+        let decoded = beam_search(&log_probs, &alphabet(), &options).unwrap();
+        assert_eq!(decoded.text, "hello 42");
+        // Its score is its paths' probability plus the model's score of the text, which the
+        // network alone finds less likely than its own reading.
+        let network = beam_search(&log_probs, &alphabet(), &BeamOptions::default()).unwrap();
+        assert_eq!(network.text, "hcllo 42");
+        let paths = decoded.log_probability - options.prior("hello 42");
+        assert!(paths < network.log_probability);
+        // About 0.4 against 0.5 at the unsure frame (other frames add paths of their own).
+        assert!((paths - (network.log_probability + (0.4f32 / 0.5).ln())).abs() < 0.05);
+    }
+
+    #[test]
+    fn a_sure_network_outweighs_the_language_model() {
+        let alphabet = alphabet();
+        let log_probs = peaked(&alphabet, "_x_q_z_");
+        let model = LanguageModel::learn(["hello there"], 3, 0.5, 1.0);
+        let options = BeamOptions {
+            language_model: Some(&model),
+            ..BeamOptions::default()
+        };
+        assert_eq!(
+            beam_search(&log_probs, &alphabet, &options).unwrap().text,
+            "xqz"
+        );
     }
 
     #[test]

@@ -10,12 +10,14 @@
 mod align;
 mod beam;
 mod greedy;
+mod language_model;
 mod score;
 mod word_list;
 
 pub use align::align;
 pub use beam::{BeamOptions, beam_search};
 pub use greedy::greedy;
+pub use language_model::{LanguageModel, LanguageModelError};
 pub use score::log_likelihood_ignoring_case_and_spaces;
 pub use word_list::{WordList, WordListError};
 
@@ -53,8 +55,8 @@ pub struct Decoded {
     /// The text's symbols in order, one per `char`, for showing each one's confidence.
     pub symbols: Vec<ReadSymbol>,
     /// How likely the reading is (natural log), to compare readings of one decoder: greedy's is
-    /// its single best path's, beam search's the sum over every path of its text plus its word
-    /// penalties.
+    /// its single best path's, beam search's the sum over every path of its text plus what its word
+    /// list and language model make of it.
     pub log_probability: f32,
 }
 

@@ -9,10 +9,10 @@ use super::reader::Decoding;
 use crate::ctc::{self, DecodeError, Decoded};
 
 /// How much likelier (natural log) the line model must find its own reading than the
-/// characters model's, case and spaces aside, to show its own: e⁴ ≈ 55 times. Chosen on
+/// characters model's, case and spaces aside, to show its own: e² ≈ 7 times. Chosen on
 /// validation writers' printed and cursive words, never the test writers' (`cargo run -p
 /// training --release -- auto-margin`; docs/results-lines.md has the table).
-pub const LETTERS_MARGIN: f32 = 4.0;
+pub const LETTERS_MARGIN: f32 = 2.0;
 
 /// The line model's reading of `log_probs` (its frames) where it overrules the characters
 /// model's reading `letters` of the same strokes (see [`letters_stand`]), else none.
@@ -31,10 +31,11 @@ pub fn overruling_reading(
 /// Whether the characters model's reading `letters` stands against the line model's own,
 /// `line`, read from `log_probs` with `decoding`: it does unless the line model finds `line`
 /// more than `margin` (natural log) likelier, case and spaces aside (the characters model sets
-/// both from the line's geometry, see [`ctc::log_likelihood_ignoring_case_and_spaces`]), and
-/// with the word list's cost for words it does not list, if the decoding has one (a word list
-/// the user chose holds for both readings). A reading with a symbol the line model cannot
-/// write does not stand.
+/// both from the line's geometry, see [`ctc::log_likelihood_ignoring_case_and_spaces`]), each
+/// with what the decoding's word list and language model, if any, make of it (see
+/// [`ctc::BeamOptions::prior`]: a word list the user chose holds for both readings, and
+/// likely text is likely whichever model read it). A reading with a symbol the line model
+/// cannot write does not stand.
 pub fn letters_stand(
     letters: &str,
     line: &str,
@@ -54,10 +55,10 @@ pub fn letters_stand(
     }
     let theirs = match ctc::log_likelihood_ignoring_case_and_spaces(log_probs, alphabet, letters) {
         Err(DecodeError::UnknownSymbol(_)) => return Ok(false),
-        other => other? + decoding.word_list_cost(letters),
+        other => other? + decoding.prior(letters),
     };
     let ours = ctc::log_likelihood_ignoring_case_and_spaces(log_probs, alphabet, line)?
-        + decoding.word_list_cost(line);
+        + decoding.prior(line);
     Ok(theirs >= ours - margin)
 }
 
@@ -114,7 +115,7 @@ mod tests {
         let stands = |decoding| letters_stand("a", "ab", &log_probs, &ALPHABET, decoding, 10.0);
         assert!(stands(&Decoding::Greedy).unwrap());
         assert!(!stands(&listed).unwrap());
-        assert_eq!(listed.word_list_cost("a b ab"), -20.0);
+        assert_eq!(listed.prior("a b ab"), -20.0);
     }
 
     #[test]

@@ -83,11 +83,12 @@ impl Decoding<'_> {
         }
     }
 
-    /// What the word list, if any, costs `text` (see [`BeamOptions::word_list_cost`]).
-    pub fn word_list_cost(&self, text: &str) -> f32 {
+    /// What the word list and language model, if any, make of `text` (see
+    /// [`BeamOptions::prior`]).
+    pub fn prior(&self, text: &str) -> f32 {
         match self {
             Self::Greedy => 0.0,
-            Self::Beam(options) => options.word_list_cost(text),
+            Self::Beam(options) => options.prior(text),
         }
     }
 }

@@ -9,7 +9,7 @@ use super::{
     Alternative, Backend, Character, Reading, Timings, fetch_bytes, now_ms, parse_strokes,
     serde_bytes_like, to_js,
 };
-use crate::ctc::{BeamOptions, WordList};
+use crate::ctc::{BeamOptions, LanguageModel, WordList};
 use crate::lines::{
     Decoding, LETTERS_MARGIN, LineImage, LineReader, LineReading, PEN_WIDTH, line_from_strokes,
     overruling_reading,
@@ -27,6 +27,7 @@ pub struct LineRecognizer {
     inner: LineReader,
     backend: Backend,
     word_list: RefCell<Option<WordList>>,
+    language_model: RefCell<Option<LanguageModel>>,
 }
 
 #[wasm_bindgen]
@@ -53,6 +54,7 @@ impl LineRecognizer {
             inner,
             backend,
             word_list: RefCell::new(None),
+            language_model: RefCell::new(None),
         };
         // Burn initialises parameters on the first pass: pay for it now, not on a stroke.
         let sample = [Stroke {
@@ -81,6 +83,16 @@ impl LineRecognizer {
         let words = u32::try_from(list.len()).unwrap_or(u32::MAX);
         self.word_list.replace(Some(list));
         Ok(words)
+    }
+
+    /// Uses a language model (a `.lm` file written by the training crate) to weigh unsure
+    /// letters by how likely the text they make is. A file that cannot be used is refused
+    /// with a message and the previous model (or none) stays.
+    #[wasm_bindgen(js_name = setLanguageModel)]
+    pub fn set_language_model(&self, bytes: &[u8]) -> Result<(), JsError> {
+        let model = LanguageModel::from_bytes(bytes).map_err(|e| JsError::new(&e.to_string()))?;
+        self.language_model.replace(Some(model));
+        Ok(())
     }
 
     /// Reads without a word list again.
@@ -113,8 +125,8 @@ impl LineRecognizer {
         };
         let preprocessing = now_ms() - started;
         let frames = self.frames(&image).await?;
-        let word_list = self.word_list.borrow();
-        let decoding = beam(word_list.as_ref());
+        let (word_list, language_model) = (self.word_list.borrow(), self.language_model.borrow());
+        let decoding = beam(word_list.as_ref(), language_model.as_ref());
         let alphabet = self.inner.alphabet();
         let overruling = overruling_reading(&letters, &frames, alphabet, &decoding, LETTERS_MARGIN)
             .map_err(|e| JsError::new(&e.to_string()))?;
@@ -134,8 +146,8 @@ impl LineRecognizer {
         };
         let preprocessing = now_ms() - started;
         let frames = self.frames(&image).await?;
-        let word_list = self.word_list.borrow();
-        let decoded = beam(word_list.as_ref())
+        let (word_list, language_model) = (self.word_list.borrow(), self.language_model.borrow());
+        let decoded = beam(word_list.as_ref(), language_model.as_ref())
             .decode(&frames, self.inner.alphabet())
             .map_err(|e| JsError::new(&e.to_string()))?;
         let line = LineReading::new(decoded, &image);
@@ -192,10 +204,14 @@ impl LineRecognizer {
     }
 }
 
-/// Beam search, held to the word list if one is set.
-fn beam(word_list: Option<&WordList>) -> Decoding<'_> {
+/// Beam search, with the word list and language model that are set.
+fn beam<'a>(
+    word_list: Option<&'a WordList>,
+    language_model: Option<&'a LanguageModel>,
+) -> Decoding<'a> {
     Decoding::Beam(BeamOptions {
         word_list,
+        language_model,
         ..BeamOptions::default()
     })
 }

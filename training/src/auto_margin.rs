@@ -1,10 +1,12 @@
 //! Chooses the margin of the page's "auto" reading ([`handwriting::lines::LETTERS_MARGIN`]) on
 //! validation writers, never the test writers the tests measure it on: each word is read once
-//! by both models, then every margin is tried on those readings.
+//! by both models, then every margin is tried on those readings. The line model reads as in
+//! the page: beam search with its language model (the `.lm` file beside its weights).
 
 use std::path::Path;
 
 use anyhow::{Context, Result};
+use handwriting::ctc::{BeamOptions, LanguageModel};
 use handwriting::lines::{Decoding, LineReader, PEN_WIDTH, letters_stand, line_from_strokes};
 use handwriting::{CpuBackend, Recognizer};
 
@@ -24,11 +26,16 @@ struct Readings {
 }
 
 impl Readings {
-    fn of(drawing: &Drawing, characters: &Recognizer, lines: &LineReader) -> Result<Self> {
+    fn of(
+        drawing: &Drawing,
+        characters: &Recognizer,
+        lines: &LineReader,
+        decoding: &Decoding,
+    ) -> Result<Self> {
         let reading = characters.read(&drawing.strokes)?;
         let image = line_from_strokes(&drawing.strokes, PEN_WIDTH)?;
         let frames = lines.frames_of(std::slice::from_ref(&image))?.remove(0);
-        let line = Decoding::Beam(Default::default()).decode(&frames, lines.alphabet())?;
+        let line = decoding.decode(&frames, lines.alphabet())?;
         Ok(Self {
             truth: drawing.text.clone(),
             letters: reading.text(),
@@ -41,15 +48,20 @@ impl Readings {
     /// What "auto" reads with this margin; `trust_sure`: whether a reading sure of every
     /// character stands without asking the line model (how "auto" was first built; the
     /// table shows what asking always gains).
-    fn auto(&self, alphabet: &[char], margin: f32, trust_sure: bool) -> Result<&str> {
-        let decoding = Decoding::Beam(Default::default());
+    fn auto(
+        &self,
+        alphabet: &[char],
+        decoding: &Decoding,
+        margin: f32,
+        trust_sure: bool,
+    ) -> Result<&str> {
         let stands = (trust_sure && self.all_sure)
             || letters_stand(
                 &self.letters,
                 &self.line,
                 &self.frames,
                 alphabet,
-                &decoding,
+                decoding,
                 margin,
             )?;
         Ok(if stands { &self.letters } else { &self.line })
@@ -69,6 +81,13 @@ pub fn sweep(fixtures: &Path, characters: &Path, lines: &Path) -> Result<()> {
     let characters_model =
         Recognizer::from_bytes(&load(characters)?, &origin(characters), &device)?;
     let line_model = LineReader::from_bytes(&load(lines)?, &origin(lines), &device)?;
+    let language_model_path = lines.with_extension("lm");
+    let language_model = LanguageModel::from_bytes(&load(&language_model_path)?)
+        .with_context(|| format!("cannot use {}", language_model_path.display()))?;
+    let decoding = Decoding::Beam(BeamOptions {
+        language_model: Some(&language_model),
+        ..BeamOptions::default()
+    });
     let alphabet = line_model.alphabet();
     let mut sets = Vec::new();
     for (name, file) in [("printed", "words.json"), ("cursive", "cursive.json")] {
@@ -77,7 +96,7 @@ pub fn sweep(fixtures: &Path, characters: &Path, lines: &Path) -> Result<()> {
             .with_context(|| format!("{} is no fixture file", fixtures.join(file).display()))?;
         let readings = drawings
             .iter()
-            .map(|drawing| Readings::of(drawing, &characters_model, &line_model))
+            .map(|drawing| Readings::of(drawing, &characters_model, &line_model, &decoding))
             .collect::<Result<Vec<_>>>()?;
         sets.push((name, readings));
     }
@@ -105,7 +124,11 @@ pub fn sweep(fixtures: &Path, characters: &Path, lines: &Path) -> Result<()> {
         for margin in MARGINS {
             let shares = sets
                 .iter()
-                .map(|(_, r)| share(r, &|r| Ok(r.auto(alphabet, margin, trust_sure)? == r.truth)))
+                .map(|(_, r)| {
+                    share(r, &|r| {
+                        Ok(r.auto(alphabet, &decoding, margin, trust_sure)? == r.truth)
+                    })
+                })
                 .collect::<Result<_>>()?;
             let asked = if trust_sure { "where unsure" } else { "always" };
             rows.push((

@@ -120,6 +120,14 @@ enum LinesCommand {
     Train(TrainArgs),
     /// Read the test writers' words and lines with the weights file and write the report.
     Evaluate,
+    /// Learn the language model from the training writers' texts and write it beside the
+    /// weights (lines.lm), as training does at its end.
+    LanguageModel {
+        /// Instead, print how the validation writers read with each of a range of settings
+        /// (with the weights file), to choose [language_model] in lines.toml.
+        #[arg(long)]
+        sweep: bool,
+    },
     /// Write the weights of an epoch's checkpoint of the current run (to try an unfinished run).
     Export {
         /// The epoch whose checkpoint to write.
@@ -299,6 +307,7 @@ fn lines_command(config: &LinesConfig, command: Option<LinesCommand>) -> Result<
             lines::run::train(config, args.fresh, args.init_from.as_deref())?
         }
         LinesCommand::Evaluate => lines::run::evaluate_command(config)?,
+        LinesCommand::LanguageModel { sweep } => lines::run::language_model_command(config, sweep)?,
         LinesCommand::Export { epoch } => lines::run::export_checkpoint(config, epoch)?,
         LinesCommand::Predict { files } => {
             if lines::run::predict_command(config, &files)? > 0 {

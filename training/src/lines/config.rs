@@ -20,7 +20,21 @@ pub struct LinesConfig {
     pub training: TrainingConfig,
     pub augmentation: LinesAugmentation,
     pub synthetic_lines: SyntheticLines,
+    pub language_model: LanguageModelSection,
     pub output: OutputConfig,
+}
+
+/// The character language model the beam search weighs against the network (see
+/// `handwriting::ctc::LanguageModel`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LanguageModelSection {
+    /// Symbols of context, 1 to 4.
+    pub history: usize,
+    /// How much its log-probabilities count against the network's.
+    pub weight: f32,
+    /// What each symbol read gains, against the model's cost of every symbol.
+    pub symbol_bonus: f32,
 }
 
 /// Lines composed of a training writer's words side by side (see `lines::synthetic`).
@@ -86,6 +100,11 @@ impl LinesAugmentation {
 config_file!(LinesConfig);
 
 impl LinesConfig {
+    /// The language model's file: beside the weights, as `.lm`.
+    pub fn language_model_path(&self) -> PathBuf {
+        self.output.weights.with_extension("lm")
+    }
+
     /// What the run's checkpoints depend on: a resume needs the same, down to the weights
     /// the run started from (their SHA-256; `None` for random ones).
     pub fn run_identity(&self, initial_weights: Option<&str>) -> Result<String> {

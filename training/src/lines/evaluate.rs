@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use anyhow::Result;
-use handwriting::ctc::{BeamOptions, WordList};
+use handwriting::ctc::{BeamOptions, LanguageModel, WordList};
 use handwriting::lines::{Decoding, LineImage, LineReader, PEN_WIDTH, line_from_strokes};
 use serde::Serialize;
 
@@ -13,14 +13,25 @@ use super::metrics::ErrorTally;
 
 /// Lines per forward pass.
 const BATCH: usize = 32;
+/// The decoder the page reads with (no word list unless the user picks one): the picture's.
+const PAGE_DECODER: usize = 2;
 /// Test lines kept per category for the report's picture.
 const EXAMPLES_PER_CATEGORY: usize = 4;
 
 /// The grouping of cursive and mixed-style words together, which the targets are set on.
 pub const ALL_WORDS: &str = "all words";
+/// The words whose text no training text has: the language model learnt the training texts,
+/// and UNIPEN's writers copied prompts that repeat across writers, so this grouping shows
+/// what it does for words it never saw.
+pub const UNSEEN_WORDS: &str = "words not in the training texts";
 
-/// The decoders compared, in report order.
-pub const DECODERS: [&str; 3] = ["greedy", "beam search", "beam search + word list"];
+/// The decoders compared, in report order: each adds to the one before.
+pub const DECODERS: [&str; 4] = [
+    "greedy",
+    "beam search",
+    "beam search + language model",
+    "beam search + language model + word list",
+];
 
 /// Errors of each decoder on one category of test lines.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -62,18 +73,27 @@ pub fn vocabulary(samples: &[LineSample]) -> Result<WordList> {
     Ok(WordList::parse(words.join("\n").as_bytes())?)
 }
 
-/// Reads every sample three ways (greedy, beam search, beam search with `word_list`).
+/// Reads every sample with each of [`DECODERS`]: greedy, beam search, beam search with
+/// `language_model`, and with `word_list` too. `training_words` (the training texts' words)
+/// sorts out the words the language model never saw.
 pub fn evaluate(
     reader: &LineReader,
     samples: &[LineSample],
+    language_model: &LanguageModel,
     word_list: &WordList,
+    training_words: &WordList,
 ) -> Result<LineEvaluation> {
+    let with_model = BeamOptions {
+        language_model: Some(language_model),
+        ..BeamOptions::default()
+    };
     let decodings = [
         Decoding::Greedy,
         Decoding::Beam(BeamOptions::default()),
+        Decoding::Beam(with_model),
         Decoding::Beam(BeamOptions {
             word_list: Some(word_list),
-            ..BeamOptions::default()
+            ..with_model
         }),
     ];
     let mut order: Vec<usize> = (0..samples.len()).collect();
@@ -93,7 +113,7 @@ pub fn evaluate(
             for decoding in &decodings {
                 readings.push(decoding.decode(&frames, reader.alphabet())?.text);
             }
-            for grouping in groupings(&sample.category) {
+            for grouping in groupings(sample, training_words) {
                 let errors = categories.entry(grouping).or_default();
                 for (decoder, read) in DECODERS.iter().zip(&readings) {
                     errors
@@ -111,7 +131,7 @@ pub fn evaluate(
                 Example {
                     image,
                     truth: sample.text.clone(),
-                    read: readings[1].clone(),
+                    read: readings[PAGE_DECODER].clone(),
                 },
             ));
             shown.sort_by_key(|(index, _)| *index);
@@ -129,12 +149,22 @@ pub fn evaluate(
     })
 }
 
-/// The report groups a sample counts in: its own category, and for words, all words.
-fn groupings(category: &str) -> Vec<String> {
-    let own = category_name(category).to_string();
-    if category == "8" {
-        vec![own]
-    } else {
-        vec![own, ALL_WORDS.to_string()]
+/// The report groups a sample counts in: its own category, and for words, all words and,
+/// for a word the training texts never had, the unseen words.
+fn groupings(sample: &LineSample, training_words: &WordList) -> Vec<String> {
+    let mut groupings = vec![category_name(&sample.category).to_string()];
+    if sample.category != "8" {
+        groupings.push(ALL_WORDS.to_string());
+        if !is_listed(&sample.text, training_words) {
+            groupings.push(UNSEEN_WORDS.to_string());
+        }
     }
+    groupings
+}
+
+/// Whether every word (run of letters) of `text` is in `list`.
+pub(super) fn is_listed(text: &str, list: &WordList) -> bool {
+    text.split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|word| !word.is_empty())
+        .all(|word| list.contains(word))
 }

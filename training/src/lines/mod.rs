@@ -5,6 +5,7 @@ pub mod config;
 pub mod data;
 pub mod evaluate;
 pub mod fit;
+pub mod language;
 pub mod learner;
 pub mod metrics;
 pub mod report;

@@ -7,7 +7,7 @@ use anyhow::{Context, Result, bail};
 use burn::module::Module;
 use burn::store::{BurnpackStore, ModuleSnapshot};
 use burn::tensor::Device;
-use handwriting::ctc::BeamOptions;
+use handwriting::ctc::{BeamOptions, LanguageModel, WordList};
 use handwriting::lines::{
     Decoding, LineMetadata, LineReader, decode_line, encode_line, line_from_raster,
 };
@@ -18,7 +18,7 @@ use super::config::LinesConfig;
 use super::data::{self, LineSplits};
 use super::evaluate::{self, ALL_WORDS, LineEvaluation};
 use super::learner::LineTrainer;
-use super::{fit, report, synthetic};
+use super::{fit, language, report, synthetic};
 use crate::config::repository_root;
 use crate::fetch::sha256_hex;
 use crate::{atomic, characters, history, predict, train};
@@ -37,6 +37,8 @@ pub fn load(config: &LinesConfig) -> Result<LineSplits> {
 /// to train it further with a new schedule) instead of random weights.
 pub fn train(config: &LinesConfig, fresh: bool, init_from: Option<&Path>) -> Result<()> {
     let mut splits = load(config)?;
+    let language_model = language::learn(&config.language_model, &splits.train);
+    let training_words = evaluate::vocabulary(&splits.train)?;
     let composed = synthetic::compose(
         &splits.train,
         &config.synthetic_lines,
@@ -85,9 +87,12 @@ pub fn train(config: &LinesConfig, fresh: bool, init_from: Option<&Path>) -> Res
         humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
     let reader =
         LineReader::from_network(network.valid(), metadata, &CpuBackend::preferred().device());
+    write_language_model(config, &language_model)?;
     let evaluation = evaluate_and_report(
         config,
         &reader,
+        &language_model,
+        &training_words,
         &splits.test,
         [("training time".to_string(), training_time)]
             .into_iter()
@@ -174,23 +179,60 @@ pub fn export_checkpoint(config: &LinesConfig, epoch: usize) -> Result<()> {
 /// Evaluates the weights file on the test writers and rewrites the report.
 pub fn evaluate_command(config: &LinesConfig) -> Result<()> {
     let reader = load_reader(&config.output.weights)?;
+    let language_model = language::read(&config.language_model_path())?;
     let splits = load(config)?;
-    evaluate_and_report(config, &reader, &splits.test, splits.facts)?;
+    let training_words = evaluate::vocabulary(&splits.train)?;
+    evaluate_and_report(
+        config,
+        &reader,
+        &language_model,
+        &training_words,
+        &splits.test,
+        splits.facts,
+    )?;
+    Ok(())
+}
+
+/// Learns the language model from the training writers' texts and writes it beside the
+/// weights, without training the network (its settings are not part of a run); with `sweep`,
+/// prints how the validation writers read with a range of settings instead.
+pub fn language_model_command(config: &LinesConfig, sweep: bool) -> Result<()> {
+    let splits = load(config)?;
+    if sweep {
+        let reader = load_reader(&config.output.weights)?;
+        return language::sweep(&reader, &splits.train, &splits.validation);
+    }
+    write_language_model(
+        config,
+        &language::learn(&config.language_model, &splits.train),
+    )
+}
+
+fn write_language_model(config: &LinesConfig, model: &LanguageModel) -> Result<()> {
+    let path = config.language_model_path();
+    let size = language::write(model, &path)?;
+    println!(
+        "language model of the training writers' texts written to {} ({size} bytes)",
+        path.display()
+    );
     Ok(())
 }
 
 fn evaluate_and_report(
     config: &LinesConfig,
     reader: &LineReader,
+    language_model: &LanguageModel,
+    training_words: &WordList,
     test: &[data::LineSample],
     facts: Vec<(String, String)>,
 ) -> Result<LineEvaluation> {
     let started = Instant::now();
     let word_list = evaluate::vocabulary(test)?;
-    let evaluation = evaluate::evaluate(reader, test, &word_list)?;
+    let evaluation = evaluate::evaluate(reader, test, language_model, &word_list, training_words)?;
     println!(
-        "read {} test lines three ways in {:.0} s",
+        "read {} test lines {} ways in {:.0} s",
         test.len(),
+        evaluate::DECODERS.len(),
         started.elapsed().as_secs_f64()
     );
     for (category, errors) in &evaluation.categories {
@@ -228,10 +270,15 @@ fn load_reader(weights: &Path) -> Result<LineReader> {
     )?)
 }
 
-/// Reads each image file as one written line; returns how many could not be read.
+/// Reads each image file as one written line, as the page reads (with the language model);
+/// returns how many could not be read.
 pub fn predict_command(config: &LinesConfig, files: &[PathBuf]) -> Result<usize> {
     let reader = load_reader(&config.output.weights)?;
-    let decoding = Decoding::Beam(BeamOptions::default());
+    let language_model = language::read(&config.language_model_path())?;
+    let decoding = Decoding::Beam(BeamOptions {
+        language_model: Some(&language_model),
+        ..BeamOptions::default()
+    });
     Ok(predict::run(files, |raster| {
         let image = line_from_raster(raster)?;
         let reading = reader.read(&image, &decoding)?;

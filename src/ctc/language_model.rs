@@ -1,0 +1,458 @@
+//! A character n-gram model of the texts people write, which the beam search weighs against
+//! the network where the network is unsure: "tbe" and "the" may look alike, but one is far
+//! likelier text.
+//!
+//! Counts of which symbol follows which few symbols, learnt from texts, mixed across context
+//! lengths by Witten-Bell interpolation: a context seen often with few different followers is
+//! trusted, one seen rarely or followed by many leans on the shorter context. Case is folded
+//! (the network decides case), and a text's start and end count as a space, so words are
+//! modelled from their first letter to their last.
+
+use std::collections::HashMap;
+
+use thiserror::Error;
+
+/// The longest history a model may use (symbols before the predicted one): four fit a `u32`.
+const MAX_HISTORY: usize = 4;
+/// What a file starts with.
+const MAGIC: &[u8; 4] = b"HWLM";
+const VERSION: u8 = 1;
+/// Bounds a file's memory: a model learnt from a large corpus has a few hundred thousand.
+const MAX_CONTEXTS: usize = 2_000_000;
+/// The symbols a model can tell apart: printable ASCII, letters lower-cased (69 of them).
+pub(super) const SYMBOLS: usize = 128;
+
+/// A symbol's probability after each history (see the module's documentation).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LanguageModel {
+    /// Symbols of history used, at most [`MAX_HISTORY`].
+    history: usize,
+    /// How much the model's log-probabilities count against the network's.
+    pub weight: f32,
+    /// What each symbol read gains (natural log): makes up for the model's cost of every
+    /// symbol, which would otherwise favour readings that drop symbols.
+    pub symbol_bonus: f32,
+    /// The followers of each history seen, by [`History`] key.
+    contexts: HashMap<u32, Followers>,
+}
+
+/// The symbols seen after one history, with their counts.
+#[derive(Debug, Clone, PartialEq)]
+struct Followers {
+    total: u32,
+    /// (folded symbol, count), sorted by symbol.
+    counts: Vec<(u8, u32)>,
+}
+
+/// The last few symbols of a text, folded, most recent in the lowest byte: each byte is a
+/// printable symbol, so a history's length is its count of nonzero bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(super) struct History(u32);
+
+/// Why a language model file cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum LanguageModelError {
+    #[error("not a language model file (it does not start with \"HWLM\")")]
+    NotALanguageModel,
+    #[error("language model format version {0} is not supported (this build reads version 1)")]
+    UnsupportedVersion(u8),
+    #[error("the language model file is cut short")]
+    Truncated,
+    #[error("the language model file is damaged: {0}")]
+    Damaged(&'static str),
+}
+
+impl LanguageModel {
+    /// Learns a model of `texts` with `history` symbols of context (clamped to 1–4), to be
+    /// weighed by `weight` with `symbol_bonus` per symbol in a search.
+    pub fn learn<'t>(
+        texts: impl IntoIterator<Item = &'t str>,
+        history: usize,
+        weight: f32,
+        symbol_bonus: f32,
+    ) -> Self {
+        let history = history.clamp(1, MAX_HISTORY);
+        let mut counts: HashMap<u32, HashMap<u8, u32>> = HashMap::new();
+        for text in texts {
+            let mut seen = History::start();
+            for symbol in text.chars().map(fold).chain([b' ']) {
+                for length in 0..=history.min(seen.len()) {
+                    *counts
+                        .entry(seen.last(length).0)
+                        .or_default()
+                        .entry(symbol)
+                        .or_default() += 1;
+                }
+                seen = seen.then(symbol, history);
+            }
+        }
+        let contexts = counts
+            .into_iter()
+            .map(|(key, followers)| {
+                let mut counts: Vec<(u8, u32)> = followers.into_iter().collect();
+                counts.sort_unstable();
+                (key, Followers::new(counts))
+            })
+            .collect();
+        Self {
+            history,
+            weight,
+            symbol_bonus,
+            contexts,
+        }
+    }
+
+    /// `history` with `symbol` read after it.
+    pub(super) fn then(&self, history: History, symbol: char) -> History {
+        history.then(fold(symbol), self.history)
+    }
+
+    /// The natural-log probability of each folded symbol (indexed by its byte) after
+    /// `history`, written into `into`; entries for bytes that are no symbol are meaningless.
+    pub(super) fn next_log_probs(&self, history: History, into: &mut [f32; SYMBOLS]) {
+        let mut probabilities = [1.0 / printable_symbols() as f32; SYMBOLS];
+        for length in 0..=self.history.min(history.len()) {
+            // A history seen implies its shorter ends were, so the first unseen ends the walk.
+            let Some(followers) = self.contexts.get(&history.last(length).0) else {
+                break;
+            };
+            let distinct = followers.counts.len() as f32;
+            let denominator = followers.total as f32 + distinct;
+            let backoff = distinct / denominator;
+            probabilities.iter_mut().for_each(|p| *p *= backoff);
+            for &(symbol, count) in &followers.counts {
+                probabilities[usize::from(symbol)] += count as f32 / denominator;
+            }
+        }
+        for (into, probability) in into.iter_mut().zip(probabilities) {
+            *into = probability.ln();
+        }
+    }
+
+    /// The log-probability of `symbol` after `history`, weighted, with the symbol's bonus:
+    /// what reading it adds to a reading's score.
+    pub(super) fn symbol_score(&self, log_probs: &[f32; SYMBOLS], symbol: char) -> f32 {
+        self.weight * log_probs[usize::from(fold(symbol))] + self.symbol_bonus
+    }
+
+    /// What ending the text after `history` adds to its score: ending a word unless it ended.
+    pub(super) fn end_score(&self, history: History) -> f32 {
+        if history.0 & 0xff == u32::from(b' ') {
+            return 0.0;
+        }
+        let mut log_probs = [0.0; SYMBOLS];
+        self.next_log_probs(history, &mut log_probs);
+        self.weight * log_probs[usize::from(b' ')]
+    }
+
+    /// What the model adds to the score of `text` read whole, as a search reckons it: to weigh
+    /// a text read elsewhere as a search would have weighed it.
+    pub fn score(&self, text: &str) -> f32 {
+        let mut history = History::start();
+        let mut log_probs = [0.0; SYMBOLS];
+        let mut score = 0.0;
+        for symbol in text.chars() {
+            self.next_log_probs(history, &mut log_probs);
+            score += self.symbol_score(&log_probs, symbol);
+            history = self.then(history, symbol);
+        }
+        score + self.end_score(history)
+    }
+
+    /// The model as a file: "HWLM", version, history, weight and bonus, then each context's
+    /// key and followers (counts as LEB128), contexts in key order so that a model has one file.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        bytes.extend_from_slice(MAGIC);
+        bytes.push(VERSION);
+        bytes.push(self.history as u8);
+        bytes.extend_from_slice(&self.weight.to_le_bytes());
+        bytes.extend_from_slice(&self.symbol_bonus.to_le_bytes());
+        bytes.extend_from_slice(&(self.contexts.len() as u32).to_le_bytes());
+        let mut keys: Vec<&u32> = self.contexts.keys().collect();
+        keys.sort_unstable();
+        for key in keys {
+            let followers = &self.contexts[key];
+            bytes.extend_from_slice(&key.to_le_bytes());
+            bytes.push(followers.counts.len() as u8);
+            for &(symbol, count) in &followers.counts {
+                bytes.push(symbol);
+                write_leb128(&mut bytes, count);
+            }
+        }
+        bytes
+    }
+
+    /// Reads a file written by [`LanguageModel::to_bytes`], checking every field: a damaged or
+    /// foreign file is refused, never half-read.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, LanguageModelError> {
+        let mut reader = Reader { bytes };
+        if reader.take(MAGIC.len())? != MAGIC {
+            return Err(LanguageModelError::NotALanguageModel);
+        }
+        let version = reader.byte()?;
+        if version != VERSION {
+            return Err(LanguageModelError::UnsupportedVersion(version));
+        }
+        let history = usize::from(reader.byte()?);
+        if !(1..=MAX_HISTORY).contains(&history) {
+            return Err(LanguageModelError::Damaged("history length out of range"));
+        }
+        let weight = reader.f32()?;
+        let symbol_bonus = reader.f32()?;
+        if !weight.is_finite() || !symbol_bonus.is_finite() || weight < 0.0 {
+            return Err(LanguageModelError::Damaged("weights not finite"));
+        }
+        let count = reader.u32()? as usize;
+        if count > MAX_CONTEXTS {
+            return Err(LanguageModelError::Damaged("too many contexts"));
+        }
+        let mut contexts = HashMap::with_capacity(count.min(bytes.len() / 6));
+        for _ in 0..count {
+            let key = reader.u32()?;
+            if !History(key).is_valid(history) {
+                return Err(LanguageModelError::Damaged("a context is no history"));
+            }
+            let mut counts = Vec::new();
+            for _ in 0..reader.byte()? {
+                let symbol = reader.byte()?;
+                let count = reader.leb128()?;
+                if !is_folded_symbol(symbol) || count == 0 {
+                    return Err(LanguageModelError::Damaged("a follower is no symbol"));
+                }
+                if counts.last().is_some_and(|&(last, _)| last >= symbol) {
+                    return Err(LanguageModelError::Damaged("followers out of order"));
+                }
+                counts.push((symbol, count));
+            }
+            if counts.is_empty() || contexts.insert(key, Followers::new(counts)).is_some() {
+                return Err(LanguageModelError::Damaged(
+                    "a context listed twice or empty",
+                ));
+            }
+        }
+        if !reader.bytes.is_empty() {
+            return Err(LanguageModelError::Damaged("bytes after the last context"));
+        }
+        Ok(Self {
+            history,
+            weight,
+            symbol_bonus,
+            contexts,
+        })
+    }
+}
+
+impl Followers {
+    fn new(counts: Vec<(u8, u32)>) -> Self {
+        let total = counts
+            .iter()
+            .fold(0u32, |total, &(_, count)| total.saturating_add(count));
+        Self { total, counts }
+    }
+}
+
+impl History {
+    /// The history of a text not begun: as after a space.
+    pub(super) fn start() -> Self {
+        Self(u32::from(b' '))
+    }
+
+    fn len(self) -> usize {
+        (4 - self.0.leading_zeros() as usize / 8).min(MAX_HISTORY)
+    }
+
+    /// Its last `length` symbols (none: the empty history, key 0).
+    fn last(self, length: usize) -> Self {
+        match length {
+            0 => Self(0),
+            4.. => self,
+            _ => Self(self.0 & ((1 << (8 * length)) - 1)),
+        }
+    }
+
+    fn then(self, symbol: u8, history: usize) -> Self {
+        Self((self.0 << 8 | u32::from(symbol)) & mask(history))
+    }
+
+    /// Whether it is a history of at most `history` folded symbols, without gaps.
+    fn is_valid(self, history: usize) -> bool {
+        let bytes = self.0.to_le_bytes();
+        let length = bytes.iter().take_while(|&&b| b != 0).count();
+        length <= history
+            && bytes[length..].iter().all(|&b| b == 0)
+            && bytes[..length].iter().all(|&b| is_folded_symbol(b))
+    }
+}
+
+fn mask(history: usize) -> u32 {
+    match history {
+        4.. => u32::MAX,
+        _ => (1 << (8 * history)) - 1,
+    }
+}
+
+/// A symbol as the model sees it: lower-case ASCII; anything else a network cannot write
+/// reads as '~', the rarest printable symbol, rather than being dropped.
+fn fold(symbol: char) -> u8 {
+    match u8::try_from(symbol) {
+        Ok(byte @ b' '..=b'~') => byte.to_ascii_lowercase(),
+        _ => b'~',
+    }
+}
+
+fn is_folded_symbol(byte: u8) -> bool {
+    (b' '..=b'~').contains(&byte) && !byte.is_ascii_uppercase()
+}
+
+fn printable_symbols() -> usize {
+    (0..=u8::MAX).filter(|&b| is_folded_symbol(b)).count()
+}
+
+fn write_leb128(bytes: &mut Vec<u8>, mut value: u32) {
+    loop {
+        let low = (value & 0x7f) as u8;
+        value >>= 7;
+        if value == 0 {
+            bytes.push(low);
+            return;
+        }
+        bytes.push(low | 0x80);
+    }
+}
+
+/// The unread rest of a file.
+struct Reader<'a> {
+    bytes: &'a [u8],
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, count: usize) -> Result<&'a [u8], LanguageModelError> {
+        if self.bytes.len() < count {
+            return Err(LanguageModelError::Truncated);
+        }
+        let (taken, rest) = self.bytes.split_at(count);
+        self.bytes = rest;
+        Ok(taken)
+    }
+
+    fn byte(&mut self) -> Result<u8, LanguageModelError> {
+        Ok(self.take(1)?[0])
+    }
+
+    fn u32(&mut self) -> Result<u32, LanguageModelError> {
+        let bytes = self.take(4)?;
+        Ok(u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]))
+    }
+
+    fn f32(&mut self) -> Result<f32, LanguageModelError> {
+        Ok(f32::from_bits(self.u32()?))
+    }
+
+    fn leb128(&mut self) -> Result<u32, LanguageModelError> {
+        let mut value: u32 = 0;
+        for shift in (0..35).step_by(7) {
+            let byte = self.byte()?;
+            let bits = u32::from(byte & 0x7f);
+            if shift == 28 && bits > 0x0f {
+                return Err(LanguageModelError::Damaged("a count overflows"));
+            }
+            value |= bits << shift;
+            if byte & 0x80 == 0 {
+                return Ok(value);
+            }
+        }
+        Err(LanguageModelError::Damaged("a count overflows"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model() -> LanguageModel {
+        LanguageModel::learn(["the cat", "the hat", "then", "them"], 3, 1.0, 0.0)
+    }
+
+    fn probability(model: &LanguageModel, before: &str, symbol: char) -> f32 {
+        let history = before
+            .chars()
+            .fold(History::start(), |history, c| model.then(history, c));
+        let mut log_probs = [0.0; SYMBOLS];
+        model.next_log_probs(history, &mut log_probs);
+        log_probs[usize::from(fold(symbol))].exp()
+    }
+
+    #[test]
+    fn probabilities_after_any_history_sum_to_one() {
+        let model = model();
+        for before in ["", "th", "THE", "x", "the c", "zzzz"] {
+            let total: f32 = (0..=u8::MAX)
+                .filter(|&b| is_folded_symbol(b))
+                .map(|b| probability(&model, before, char::from(b)))
+                .sum();
+            assert!((total - 1.0).abs() < 1e-4, "{before:?}: {total}");
+        }
+    }
+
+    #[test]
+    fn likely_text_scores_above_unlikely_text_in_any_case() {
+        let model = model();
+        assert!(probability(&model, "t", 'h') > 0.5);
+        assert!(probability(&model, "T", 'H') > 0.5);
+        assert!(model.score("the") > model.score("tbe"));
+        assert!(model.score("the hat") > model.score("tha hat"));
+        // Ending mid-word is unlikely: "the" ends words, "th" never did.
+        assert!(model.end_score(model.then(model.then(History::start(), 't'), 'h')) < -1.0);
+    }
+
+    #[test]
+    fn the_bonus_pays_for_each_symbol_and_the_weight_scales() {
+        let plain = model();
+        let weighted = LanguageModel {
+            weight: 0.5,
+            symbol_bonus: 2.0,
+            ..model()
+        };
+        let expected = 0.5 * plain.score("then") + 2.0 * 4.0;
+        assert!((weighted.score("then") - expected).abs() < 1e-4);
+    }
+
+    #[test]
+    fn a_file_reads_back_as_the_model() {
+        let model = model();
+        let bytes = model.to_bytes();
+        assert_eq!(LanguageModel::from_bytes(&bytes), Ok(model.clone()));
+        assert_eq!(model.to_bytes(), bytes, "one file per model");
+    }
+
+    #[test]
+    fn damaged_and_foreign_files_are_refused() {
+        let bytes = model().to_bytes();
+        for cut in 0..bytes.len() {
+            assert!(
+                LanguageModel::from_bytes(&bytes[..cut]).is_err(),
+                "cut at {cut}"
+            );
+        }
+        assert_eq!(
+            LanguageModel::from_bytes(b"PK\x03\x04 a zip file"),
+            Err(LanguageModelError::NotALanguageModel)
+        );
+        let mut version = bytes.clone();
+        version[4] = 9;
+        assert_eq!(
+            LanguageModel::from_bytes(&version),
+            Err(LanguageModelError::UnsupportedVersion(9))
+        );
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert!(LanguageModel::from_bytes(&longer).is_err());
+        // Every single byte flipped: refused or read, never a panic.
+        for index in 0..bytes.len() {
+            let mut flipped = bytes.clone();
+            flipped[index] ^= 0xff;
+            let _ = LanguageModel::from_bytes(&flipped);
+        }
+    }
+}
