@@ -423,7 +423,7 @@ test("with a damaged language model the line model reads on without it", async (
     await page.waitForFunction(() => document.body.dataset.languageModel === "unavailable", null, { timeout: 60_000 });
     assert.equal(await page.evaluate(() => document.body.dataset.lines), "ready");
     await page.selectOption("#reading-mode", "joined");
-    await write(page, "mist");
+    await writeWords(page, ["mist"], { fixture: "cursive.json" });
     await expectPrediction(page, "mist", "joined");
     assert.equal(await page.evaluate(() => document.body.dataset.state), "ready");
     assert.equal(await page.locator("#joined-note").isHidden(), true);
