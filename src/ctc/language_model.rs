@@ -102,6 +102,11 @@ impl LanguageModel {
         }
     }
 
+    /// How many symbols of context it uses.
+    pub fn history(&self) -> usize {
+        self.history
+    }
+
     /// `history` with `symbol` read after it.
     pub(super) fn then(&self, history: History, symbol: char) -> History {
         history.then(fold(symbol), self.history)

@@ -62,43 +62,48 @@ pub fn sweep(reader: &LineReader, train: &[LineSample], validation: &[LineSample
             .collect::<Result<Vec<_>, _>>()?;
         read.extend(batch.iter().zip(reader.frames_of(&images)?));
     }
+    let row = |setting: &str, model: Option<&LanguageModel>| -> Result<()> {
+        let decoding = Decoding::Beam(BeamOptions {
+            language_model: model,
+            ..BeamOptions::default()
+        });
+        let (mut words, mut unseen, mut lines): (ErrorTally, ErrorTally, ErrorTally) =
+            Default::default();
+        for (sample, frames) in &read {
+            let text = decoding.decode(frames, reader.alphabet())?.text;
+            let tally: &mut ErrorTally = match sample.category.as_str() {
+                "8" => &mut lines,
+                _ if !is_listed(&sample.text, &training_words) => {
+                    unseen.add(&sample.text, &text);
+                    &mut words
+                }
+                _ => &mut words,
+            };
+            tally.add(&sample.text, &text);
+        }
+        let percent = |rate: f64| format!("{:.1}%", 100.0 * rate);
+        println!(
+            "| {setting} | {} | {} | {} | {} | {} |",
+            percent(words.character_error_rate(false)),
+            percent(words.exact_rate(false)),
+            percent(unseen.exact_rate(false)),
+            percent(lines.character_error_rate(false)),
+            percent(lines.word_error_rate(false)),
+        );
+        Ok(())
+    };
     println!(
         "| history | weight | bonus | words: CER | exact | unseen words: exact | lines: CER | WER |"
     );
     println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
+    row("no language model | |", None)?;
     let texts = || train.iter().map(|sample| sample.text.as_str());
     for history in HISTORIES {
         let learnt = LanguageModel::learn(texts(), history, 1.0, 0.0);
         for (weight, bonus) in WEIGHTS.into_iter().flat_map(|w| BONUSES.map(|b| (w, b))) {
             let mut model = learnt.clone();
             (model.weight, model.symbol_bonus) = (weight, bonus);
-            let decoding = Decoding::Beam(BeamOptions {
-                language_model: Some(&model),
-                ..BeamOptions::default()
-            });
-            let (mut words, mut unseen, mut lines): (ErrorTally, ErrorTally, ErrorTally) =
-                Default::default();
-            for (sample, frames) in &read {
-                let text = decoding.decode(frames, reader.alphabet())?.text;
-                let tally: &mut ErrorTally = match sample.category.as_str() {
-                    "8" => &mut lines,
-                    _ if !is_listed(&sample.text, &training_words) => {
-                        unseen.add(&sample.text, &text);
-                        &mut words
-                    }
-                    _ => &mut words,
-                };
-                tally.add(&sample.text, &text);
-            }
-            let percent = |rate: f64| format!("{:.1}%", 100.0 * rate);
-            println!(
-                "| {history} | {weight} | {bonus} | {} | {} | {} | {} | {} |",
-                percent(words.character_error_rate(false)),
-                percent(words.exact_rate(false)),
-                percent(unseen.exact_rate(false)),
-                percent(lines.character_error_rate(false)),
-                percent(lines.word_error_rate(false)),
-            );
+            row(&format!("{history} | {weight} | {bonus}"), Some(&model))?;
         }
     }
     Ok(())

@@ -224,9 +224,19 @@ fn evaluate_and_report(
     language_model: &LanguageModel,
     training_words: &WordList,
     test: &[data::LineSample],
-    facts: Vec<(String, String)>,
+    mut facts: Vec<(String, String)>,
 ) -> Result<LineEvaluation> {
     let started = Instant::now();
+    facts.push((
+        "language model".to_string(),
+        format!(
+            "{} symbols of context, weight {}, bonus {} a symbol, {} bytes",
+            language_model.history(),
+            language_model.weight,
+            language_model.symbol_bonus,
+            language_model.to_bytes().len()
+        ),
+    ));
     let word_list = evaluate::vocabulary(test)?;
     let evaluation = evaluate::evaluate(reader, test, language_model, &word_list, training_words)?;
     println!(
