@@ -19,8 +19,12 @@ const MAGIC: &[u8; 4] = b"HWLM";
 const VERSION: u8 = 1;
 /// Bounds a file's memory: a model learnt from a large corpus has a few hundred thousand.
 const MAX_CONTEXTS: usize = 2_000_000;
-/// The symbols a model can tell apart: printable ASCII, letters lower-cased (69 of them).
+/// A table of one value per folded symbol, indexed by its byte: printable ASCII, letters
+/// lower-cased.
 pub(super) const SYMBOLS: usize = 128;
+/// How many symbols a model tells apart: the 95 printable ASCII characters less the 26
+/// capitals.
+const FOLDED_SYMBOLS: usize = 95 - 26;
 
 /// A symbol's probability after each history (see the module's documentation).
 #[derive(Debug, Clone, PartialEq)]
@@ -115,7 +119,7 @@ impl LanguageModel {
     /// The natural-log probability of each folded symbol (indexed by its byte) after
     /// `history`, written into `into`; entries for bytes that are no symbol are meaningless.
     pub(super) fn next_log_probs(&self, history: History, into: &mut [f32; SYMBOLS]) {
-        let mut probabilities = [1.0 / printable_symbols() as f32; SYMBOLS];
+        let mut probabilities = [1.0 / FOLDED_SYMBOLS as f32; SYMBOLS];
         for length in 0..=self.history.min(history.len()) {
             // A history seen implies its shorter ends were, so the first unseen ends the walk.
             let Some(followers) = self.contexts.get(&history.last(length).0) else {
@@ -310,10 +314,6 @@ fn is_folded_symbol(byte: u8) -> bool {
     (b' '..=b'~').contains(&byte) && !byte.is_ascii_uppercase()
 }
 
-fn printable_symbols() -> usize {
-    (0..=u8::MAX).filter(|&b| is_folded_symbol(b)).count()
-}
-
 fn write_leb128(bytes: &mut Vec<u8>, mut value: u32) {
     loop {
         let low = (value & 0x7f) as u8;
@@ -390,6 +390,8 @@ mod tests {
 
     #[test]
     fn probabilities_after_any_history_sum_to_one() {
+        let folded = (0..=u8::MAX).filter(|&b| is_folded_symbol(b)).count();
+        assert_eq!(folded, FOLDED_SYMBOLS);
         let model = model();
         for before in ["", "th", "THE", "x", "the c", "zzzz"] {
             let total: f32 = (0..=u8::MAX)
