@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 use super::language_model::{History, LanguageModel, SYMBOLS};
-use super::word_list::{WordList, WordPrefix};
+use super::word_list::{WordList, WordPrefix, words_of};
 use super::{BLANK, DecodeError, Decoded, Frames, align, symbol};
 
 /// How hard [`beam_search`] looks, and which words it expects.
@@ -52,9 +52,8 @@ impl BeamOptions<'_> {
             return model;
         };
         let penalty = self.out_of_vocabulary_penalty.min(0.0);
-        let unlisted: f32 = text
-            .split(|c: char| !c.is_ascii_alphabetic())
-            .filter(|word| !word.is_empty() && !list.contains(word))
+        let unlisted: f32 = words_of(text)
+            .filter(|word| !list.contains(word))
             .map(|_| penalty)
             .sum();
         unlisted + model
@@ -467,13 +466,6 @@ mod tests {
         WordList::parse(list.as_bytes()).unwrap()
     }
 
-    /// Whether every word of `text` is listed.
-    fn all_listed(text: &str, list: &WordList) -> bool {
-        text.split(|c: char| !c.is_ascii_alphabetic())
-            .filter(|word| !word.is_empty())
-            .all(|word| list.contains(word))
-    }
-
     /// "hcllo 42", where the second letter is 'c' by a little over 'e'.
     fn hcllo_42() -> Vec<f32> {
         let mut frames: Vec<Vec<(char, f32)>> = "_h_c_l_l_o_ _4_2_"
@@ -665,7 +657,7 @@ mod tests {
         );
         let list = words("hello\n");
         let forbidden = read(&log_probs, Some(&list), f32::NEG_INFINITY);
-        assert!(all_listed(&forbidden.text, &list), "{forbidden:?}");
+        assert!(list.lists_all(&forbidden.text), "{forbidden:?}");
         assert_eq!(read(&log_probs, Some(&list), -10.0).text, "xyz");
         assert_eq!(read(&log_probs, None, f32::NEG_INFINITY).text, "xyz");
     }
@@ -677,7 +669,7 @@ mod tests {
         for path in ["h_e_l_l", "h_e_l_l_ _4"] {
             let log_probs = peaked(&alphabet, path);
             let decoded = read(&log_probs, Some(&list), f32::NEG_INFINITY);
-            assert!(all_listed(&decoded.text, &list), "{path}: {decoded:?}");
+            assert!(list.lists_all(&decoded.text), "{path}: {decoded:?}");
             let penalised = read(&log_probs, Some(&list), -1.0);
             assert_eq!(penalised.text, greedy(&log_probs, &alphabet).unwrap().text);
             assert!(penalised.log_probability < read(&log_probs, None, -1.0).log_probability);

@@ -19,7 +19,7 @@ pub use beam::{BeamOptions, beam_search};
 pub use greedy::greedy;
 pub use language_model::{LanguageModel, LanguageModelError};
 pub use score::log_likelihood_ignoring_case_and_spaces;
-pub use word_list::{WordList, WordListError};
+pub use word_list::{WordList, WordListError, words_of};
 
 use std::ops::Range;
 

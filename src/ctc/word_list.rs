@@ -51,6 +51,13 @@ pub enum WordListError {
     NoUsableWords { skipped: usize },
 }
 
+/// The words of `text` as the decoder reads them: its runs of ASCII letters (digits,
+/// punctuation and spaces only separate them).
+pub fn words_of(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|word| !word.is_empty())
+}
+
 /// Where a word being read stands in a [`WordList`]: the listed words that start with it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct WordPrefix {
@@ -108,6 +115,11 @@ impl WordList {
     /// How many entries were skipped for characters no word read can have, to tell the user.
     pub fn skipped(&self) -> usize {
         self.skipped
+    }
+
+    /// Whether every word of `text` (see [`words_of`]) is listed.
+    pub fn lists_all(&self, text: &str) -> bool {
+        words_of(text).all(|word| self.contains(word))
     }
 
     /// Whether a word is listed, in any case (only letters: "don't" is two words).
@@ -228,6 +240,18 @@ mod tests {
         for word in ["hell", "helloo", "", "# greetings", "#hell"] {
             assert!(!list.contains(word), "{word}");
         }
+    }
+
+    #[test]
+    fn a_text_is_listed_when_each_of_its_runs_of_letters_is() {
+        let list = parse("room\ndon\nt\n").unwrap();
+        assert_eq!(
+            words_of("Room 42, don't!").collect::<Vec<_>>(),
+            ["Room", "don", "t"]
+        );
+        assert!(list.lists_all("Room 42, don't!"));
+        assert!(list.lists_all("42 ?"));
+        assert!(!list.lists_all("Room 42, won't"));
     }
 
     #[test]

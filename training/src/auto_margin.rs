@@ -6,12 +6,13 @@
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use handwriting::ctc::{BeamOptions, LanguageModel};
+use handwriting::ctc::BeamOptions;
 use handwriting::lines::{Decoding, LineReader, PEN_WIDTH, letters_stand, line_from_strokes};
 use handwriting::{CpuBackend, Recognizer};
 
 use crate::config::repository_root;
 use crate::fixtures::Drawing;
+use crate::lines::language;
 
 /// The margins tried, natural log.
 const MARGINS: [f32; 8] = [0.0, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0];
@@ -81,9 +82,7 @@ pub fn sweep(fixtures: &Path, characters: &Path, lines: &Path) -> Result<()> {
     let characters_model =
         Recognizer::from_bytes(&load(characters)?, &origin(characters), &device)?;
     let line_model = LineReader::from_bytes(&load(lines)?, &origin(lines), &device)?;
-    let language_model_path = lines.with_extension("lm");
-    let language_model = LanguageModel::from_bytes(&load(&language_model_path)?)
-        .with_context(|| format!("cannot use {}", language_model_path.display()))?;
+    let language_model = language::read(&language::path_beside(&root.join(lines)))?;
     let decoding = Decoding::Beam(BeamOptions {
         language_model: Some(&language_model),
         ..BeamOptions::default()

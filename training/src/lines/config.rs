@@ -100,9 +100,9 @@ impl LinesAugmentation {
 config_file!(LinesConfig);
 
 impl LinesConfig {
-    /// The language model's file: beside the weights, as `.lm`.
+    /// The language model's file, beside the weights.
     pub fn language_model_path(&self) -> PathBuf {
-        self.output.weights.with_extension("lm")
+        super::language::path_beside(&self.output.weights)
     }
 
     /// What the run's checkpoints depend on: a resume needs the same, down to the weights

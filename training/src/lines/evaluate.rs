@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use anyhow::Result;
-use handwriting::ctc::{BeamOptions, LanguageModel, WordList};
+use handwriting::ctc::{BeamOptions, LanguageModel, WordList, words_of};
 use handwriting::lines::{Decoding, LineImage, LineReader, PEN_WIDTH, line_from_strokes};
 use serde::Serialize;
 
@@ -12,7 +12,7 @@ use super::data::{LineSample, category_name};
 use super::metrics::ErrorTally;
 
 /// Lines per forward pass.
-const BATCH: usize = 32;
+pub(super) const BATCH: usize = 32;
 /// The decoder the page reads with (no word list unless the user picks one): the picture's.
 const PAGE_DECODER: usize = 2;
 /// Test lines kept per category for the report's picture.
@@ -59,14 +59,7 @@ pub struct LineEvaluation {
 pub fn vocabulary(samples: &[LineSample]) -> Result<WordList> {
     let mut words: Vec<String> = samples
         .iter()
-        .flat_map(|sample| {
-            sample
-                .text
-                .split(|c: char| !c.is_ascii_alphabetic())
-                .filter(|word| !word.is_empty())
-                .map(str::to_lowercase)
-                .collect::<Vec<_>>()
-        })
+        .flat_map(|sample| words_of(&sample.text).map(str::to_lowercase))
         .collect();
     words.sort_unstable();
     words.dedup();
@@ -151,20 +144,13 @@ pub fn evaluate(
 
 /// The report groups a sample counts in: its own category, and for words, all words and,
 /// for a word the training texts never had, the unseen words.
-fn groupings(sample: &LineSample, training_words: &WordList) -> Vec<String> {
+pub(super) fn groupings(sample: &LineSample, training_words: &WordList) -> Vec<String> {
     let mut groupings = vec![category_name(&sample.category).to_string()];
     if sample.category != "8" {
         groupings.push(ALL_WORDS.to_string());
-        if !is_listed(&sample.text, training_words) {
+        if !training_words.lists_all(&sample.text) {
             groupings.push(UNSEEN_WORDS.to_string());
         }
     }
     groupings
-}
-
-/// Whether every word (run of letters) of `text` is in `list`.
-pub(super) fn is_listed(text: &str, list: &WordList) -> bool {
-    text.split(|c: char| !c.is_ascii_alphabetic())
-        .filter(|word| !word.is_empty())
-        .all(|word| list.contains(word))
 }

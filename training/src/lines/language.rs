@@ -2,15 +2,16 @@
 //! the weights for the page, read back for evaluation, its settings swept on validation
 //! writers.
 
-use std::path::Path;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use handwriting::ctc::{BeamOptions, LanguageModel};
 use handwriting::lines::{Decoding, LineReader, PEN_WIDTH, line_from_strokes};
 
 use super::config::LanguageModelSection;
-use super::data::LineSample;
-use super::evaluate::{is_listed, vocabulary};
+use super::data::{LineSample, category_name};
+use super::evaluate::{ALL_WORDS, BATCH, UNSEEN_WORDS, groupings, vocabulary};
 use super::metrics::ErrorTally;
 use crate::atomic;
 
@@ -23,6 +24,12 @@ pub fn learn(section: &LanguageModelSection, train: &[LineSample]) -> LanguageMo
         section.weight,
         section.symbol_bonus,
     )
+}
+
+/// Where the language model of the line model's weights at `weights` lives: beside them, as
+/// `.lm` (the page fetches `lines.lm` beside `lines.bpk`).
+pub fn path_beside(weights: &Path) -> PathBuf {
+    weights.with_extension("lm")
 }
 
 /// Writes `model` to `path`; returns its size in bytes.
@@ -55,7 +62,7 @@ const BONUSES: [f32; 4] = [1.0, 1.5, 2.0, 2.5];
 pub fn sweep(reader: &LineReader, train: &[LineSample], validation: &[LineSample]) -> Result<()> {
     let training_words = vocabulary(train)?;
     let mut read = Vec::with_capacity(validation.len());
-    for batch in validation.chunks(32) {
+    for batch in validation.chunks(BATCH) {
         let images = batch
             .iter()
             .map(|sample| line_from_strokes(&sample.strokes, PEN_WIDTH))
@@ -67,20 +74,22 @@ pub fn sweep(reader: &LineReader, train: &[LineSample], validation: &[LineSample
             language_model: model,
             ..BeamOptions::default()
         });
-        let (mut words, mut unseen, mut lines): (ErrorTally, ErrorTally, ErrorTally) =
-            Default::default();
+        let mut tallies: BTreeMap<String, ErrorTally> = BTreeMap::new();
         for (sample, frames) in &read {
             let text = decoding.decode(frames, reader.alphabet())?.text;
-            let tally: &mut ErrorTally = match sample.category.as_str() {
-                "8" => &mut lines,
-                _ if !is_listed(&sample.text, &training_words) => {
-                    unseen.add(&sample.text, &text);
-                    &mut words
-                }
-                _ => &mut words,
-            };
-            tally.add(&sample.text, &text);
+            for grouping in groupings(sample, &training_words) {
+                tallies
+                    .entry(grouping)
+                    .or_default()
+                    .add(&sample.text, &text);
+            }
         }
+        let tally = |name: &str| tallies.get(name).cloned().unwrap_or_default();
+        let (words, unseen, lines) = (
+            tally(ALL_WORDS),
+            tally(UNSEEN_WORDS),
+            tally(category_name("8")),
+        );
         let percent = |rate: f64| format!("{:.1}%", 100.0 * rate);
         println!(
             "| {setting} | {} | {} | {} | {} | {} |",
