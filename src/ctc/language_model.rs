@@ -4,9 +4,13 @@
 //!
 //! Counts of which symbol follows which few symbols, learnt from texts, mixed across context
 //! lengths by Witten-Bell interpolation: a context seen often with few different followers is
-//! trusted, one seen rarely or followed by many leans on the shorter context. Case is folded
-//! (the network decides case), and a text's start and end count as a space, so words are
-//! modelled from their first letter to their last.
+//! trusted, one seen rarely or followed by many leans on the shorter context. A text's start
+//! and end count as a space, so words are modelled from their first letter to their last.
+//!
+//! Case is modelled apart: the n-grams fold it, so that "The" and "the" share their counts,
+//! and a small model gives each letter's case from the case of the word's letters before it.
+//! The network sees a letter's shape, which often leaves case open (c C, o O, s S, a joined-up
+//! capital); the case model knows that "geNeral" and "DEVELoPMENT" are not how people write.
 
 use std::collections::HashMap;
 
@@ -16,7 +20,7 @@ use thiserror::Error;
 const MAX_HISTORY: usize = 4;
 /// What a file starts with.
 const MAGIC: &[u8; 4] = b"HWLM";
-const VERSION: u8 = 1;
+const VERSION: u8 = 2;
 /// Bounds a file's memory: a model learnt from a large corpus has a few hundred thousand.
 const MAX_CONTEXTS: usize = 2_000_000;
 /// A table of one value per folded symbol, indexed by its byte: printable ASCII, letters
@@ -31,13 +35,12 @@ const FOLDED_SYMBOLS: usize = 95 - 26;
 pub struct LanguageModel {
     /// Symbols of history used, at most [`MAX_HISTORY`].
     history: usize,
-    /// How much the model's log-probabilities count against the network's.
-    pub weight: f32,
-    /// What each symbol read gains (natural log): makes up for the model's cost of every
-    /// symbol, which would otherwise favour readings that drop symbols.
-    pub symbol_bonus: f32,
-    /// The followers of each history seen, by [`History`] key.
+    /// How much it counts in a search.
+    pub weights: LanguageModelWeights,
+    /// The followers of each history seen, by [`Recent`] key.
     contexts: HashMap<u32, Followers>,
+    /// How often a letter was lower-case and upper-case, by [`CaseContext`].
+    cases: [[u32; 2]; CaseContext::COUNT],
 }
 
 /// The symbols seen after one history, with their counts.
@@ -48,17 +51,31 @@ struct Followers {
     counts: Vec<(u8, u32)>,
 }
 
+/// What the model knows of a text read so far: its last few symbols, folded, and where its
+/// last word stands for the case model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct History {
+    recent: Recent,
+    case: CaseContext,
+}
+
 /// The last few symbols of a text, folded, most recent in the lowest byte: each byte is a
 /// printable symbol, so a history's length is its count of nonzero bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(super) struct History(u32);
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Recent(u32);
+
+/// What a letter's case depends on: the case of the one or two letters before it in its word,
+/// or for a word's first letter, whether the word before ended in two capitals. A run of ASCII
+/// letters is a word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct CaseContext(u8);
 
 /// Why a language model file cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum LanguageModelError {
     #[error("not a language model file (it does not start with \"HWLM\")")]
     NotALanguageModel,
-    #[error("language model format version {0} is not supported (this build reads version 1)")]
+    #[error("language model format version {0} is not supported (this build reads version 2)")]
     UnsupportedVersion(u8),
     #[error("the language model file is cut short")]
     Truncated,
@@ -68,17 +85,24 @@ pub enum LanguageModelError {
 
 impl LanguageModel {
     /// Learns a model of `texts` with `history` symbols of context (clamped to 1–4), to be
-    /// weighed by `weight` with `symbol_bonus` per symbol in a search.
+    /// weighed in a search as `weights` say.
     pub fn learn<'t>(
         texts: impl IntoIterator<Item = &'t str>,
         history: usize,
-        weight: f32,
-        symbol_bonus: f32,
+        weights: LanguageModelWeights,
     ) -> Self {
         let history = history.clamp(1, MAX_HISTORY);
         let mut counts: HashMap<u32, HashMap<u8, u32>> = HashMap::new();
+        let mut cases = [[0; 2]; CaseContext::COUNT];
         for text in texts {
-            let mut seen = History::start();
+            let mut seen = Recent::start();
+            let mut case = CaseContext::START;
+            for symbol in text.chars() {
+                if symbol.is_ascii_alphabetic() {
+                    cases[case.index()][usize::from(symbol.is_ascii_uppercase())] += 1;
+                }
+                case = case.then(symbol);
+            }
             for symbol in text.chars().map(fold).chain([b' ']) {
                 for length in 0..=history.min(seen.len()) {
                     *counts
@@ -100,9 +124,9 @@ impl LanguageModel {
             .collect();
         Self {
             history,
-            weight,
-            symbol_bonus,
+            weights,
             contexts,
+            cases,
         }
     }
 
@@ -113,16 +137,20 @@ impl LanguageModel {
 
     /// `history` with `symbol` read after it.
     pub(super) fn then(&self, history: History, symbol: char) -> History {
-        history.then(fold(symbol), self.history)
+        History {
+            recent: history.recent.then(fold(symbol), self.history),
+            case: history.case.then(symbol),
+        }
     }
 
     /// The natural-log probability of each folded symbol (indexed by its byte) after
     /// `history`, written into `into`; entries for bytes that are no symbol are meaningless.
     pub(super) fn next_log_probs(&self, history: History, into: &mut [f32; SYMBOLS]) {
+        let recent = history.recent;
         let mut probabilities = [1.0 / FOLDED_SYMBOLS as f32; SYMBOLS];
-        for length in 0..=self.history.min(history.len()) {
+        for length in 0..=self.history.min(recent.len()) {
             // A history seen implies its shorter ends were, so the first unseen ends the walk.
-            let Some(followers) = self.contexts.get(&history.last(length).0) else {
+            let Some(followers) = self.contexts.get(&recent.last(length).0) else {
                 break;
             };
             let distinct = followers.counts.len() as f32;
@@ -138,20 +166,40 @@ impl LanguageModel {
         }
     }
 
-    /// The log-probability of `symbol` after `history`, weighted, with the symbol's bonus:
-    /// what reading it adds to a reading's score.
-    pub(super) fn symbol_score(&self, log_probs: &[f32; SYMBOLS], symbol: char) -> f32 {
-        self.weight * log_probs[usize::from(fold(symbol))] + self.symbol_bonus
+    /// The log-probability of `symbol` after `history` (`log_probs` are
+    /// [`LanguageModel::next_log_probs`] of `history`), weighted, with the symbol's bonus and,
+    /// for a letter, its case's weighted log-probability: what reading it adds to a reading's
+    /// score.
+    pub(super) fn symbol_score(
+        &self,
+        history: History,
+        log_probs: &[f32; SYMBOLS],
+        symbol: char,
+    ) -> f32 {
+        let case = if symbol.is_ascii_alphabetic() {
+            let [lower, upper] = self.cases[history.case.index()];
+            let this = if symbol.is_ascii_uppercase() {
+                upper
+            } else {
+                lower
+            };
+            // Add-one smoothing: a case never seen in a context stays possible.
+            let probability = (this as f32 + 1.0) / (lower as f32 + upper as f32 + 2.0);
+            self.weights.case * probability.ln()
+        } else {
+            0.0
+        };
+        self.weights.ngram * log_probs[usize::from(fold(symbol))] + self.weights.symbol_bonus + case
     }
 
     /// What ending the text after `history` adds to its score: ending a word unless it ended.
     pub(super) fn end_score(&self, history: History) -> f32 {
-        if history.0 & 0xff == u32::from(b' ') {
+        if history.recent.0 & 0xff == u32::from(b' ') {
             return 0.0;
         }
         let mut log_probs = [0.0; SYMBOLS];
         self.next_log_probs(history, &mut log_probs);
-        self.weight * log_probs[usize::from(b' ')]
+        self.weights.ngram * log_probs[usize::from(b' ')]
     }
 
     /// What the model adds to the score of `text` read whole, as a search reckons it: to weigh
@@ -162,21 +210,31 @@ impl LanguageModel {
         let mut score = 0.0;
         for symbol in text.chars() {
             self.next_log_probs(history, &mut log_probs);
-            score += self.symbol_score(&log_probs, symbol);
+            score += self.symbol_score(history, &log_probs, symbol);
             history = self.then(history, symbol);
         }
         score + self.end_score(history)
     }
 
-    /// The model as a file: "HWLM", version, history, weight and bonus, then each context's
-    /// key and followers (counts as LEB128), contexts in key order so that a model has one file.
+    /// The model as a file: "HWLM", version, history, the three weights, the case counts
+    /// (LEB128), then each context's key and followers (counts as LEB128), contexts in key
+    /// order so that a model has one file.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut bytes = Vec::new();
         bytes.extend_from_slice(MAGIC);
         bytes.push(VERSION);
         bytes.push(self.history as u8);
-        bytes.extend_from_slice(&self.weight.to_le_bytes());
-        bytes.extend_from_slice(&self.symbol_bonus.to_le_bytes());
+        let LanguageModelWeights {
+            ngram,
+            symbol_bonus,
+            case,
+        } = self.weights;
+        for weight in [ngram, symbol_bonus, case] {
+            bytes.extend_from_slice(&weight.to_le_bytes());
+        }
+        for &count in self.cases.as_flattened() {
+            write_leb128(&mut bytes, count);
+        }
         bytes.extend_from_slice(&(self.contexts.len() as u32).to_le_bytes());
         let mut keys: Vec<&u32> = self.contexts.keys().collect();
         keys.sort_unstable();
@@ -207,10 +265,22 @@ impl LanguageModel {
         if !(1..=MAX_HISTORY).contains(&history) {
             return Err(LanguageModelError::Damaged("history length out of range"));
         }
-        let weight = reader.f32()?;
-        let symbol_bonus = reader.f32()?;
-        if !weight.is_finite() || !symbol_bonus.is_finite() || weight < 0.0 {
+        let weights = LanguageModelWeights {
+            ngram: reader.f32()?,
+            symbol_bonus: reader.f32()?,
+            case: reader.f32()?,
+        };
+        if ![weights.ngram, weights.symbol_bonus, weights.case]
+            .iter()
+            .all(|w| w.is_finite())
+            || weights.ngram < 0.0
+            || weights.case < 0.0
+        {
             return Err(LanguageModelError::Damaged("weights not finite"));
+        }
+        let mut cases = [[0; 2]; CaseContext::COUNT];
+        for count in cases.as_flattened_mut() {
+            *count = reader.leb128()?;
         }
         let count = reader.u32()? as usize;
         if count > MAX_CONTEXTS {
@@ -219,7 +289,7 @@ impl LanguageModel {
         let mut contexts = HashMap::with_capacity(count.min(bytes.len() / 6));
         for _ in 0..count {
             let key = reader.u32()?;
-            if !History(key).is_valid(history) {
+            if !Recent(key).is_valid(history) {
                 return Err(LanguageModelError::Damaged("a context is no history"));
             }
             let mut counts = Vec::new();
@@ -245,9 +315,9 @@ impl LanguageModel {
         }
         Ok(Self {
             history,
-            weight,
-            symbol_bonus,
+            weights,
             contexts,
+            cases,
         })
     }
 }
@@ -264,6 +334,15 @@ impl Followers {
 impl History {
     /// The history of a text not begun: as after a space.
     pub(super) fn start() -> Self {
+        Self {
+            recent: Recent::start(),
+            case: CaseContext::START,
+        }
+    }
+}
+
+impl Recent {
+    fn start() -> Self {
         Self(u32::from(b' '))
     }
 
@@ -292,6 +371,51 @@ impl History {
             && bytes[length..].iter().all(|&b| b == 0)
             && bytes[..length].iter().all(|&b| is_folded_symbol(b))
     }
+}
+
+impl CaseContext {
+    const COUNT: usize = 8;
+    /// A word's first letter, and a text's.
+    const START: Self = Self(0);
+    /// A word's first letter after a word that ended in two capitals ("WITH A QUALM").
+    const AFTER_CAPITALS: Self = Self(1);
+    /// Within a word: `IN_WORD + last + 2 × before`, `last` 1 for a capital, `before` 0 for
+    /// none, 1 lower-case, 2 a capital.
+    const IN_WORD: u8 = 2;
+
+    fn index(self) -> usize {
+        usize::from(self.0)
+    }
+
+    fn then(self, symbol: char) -> Self {
+        let in_word = self.0 >= Self::IN_WORD;
+        if symbol.is_ascii_alphabetic() {
+            let before = if in_word {
+                1 + (self.0 - Self::IN_WORD) % 2
+            } else {
+                0
+            };
+            Self(Self::IN_WORD + u8::from(symbol.is_ascii_uppercase()) + 2 * before)
+        } else if !in_word {
+            self
+        } else if self.0 == Self::IN_WORD + 1 + 2 * 2 {
+            Self::AFTER_CAPITALS
+        } else {
+            Self::START
+        }
+    }
+}
+
+/// How much a language model counts against the network in a search.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LanguageModelWeights {
+    /// How much the n-grams' log-probabilities count.
+    pub ngram: f32,
+    /// What each symbol read gains (natural log): makes up for the n-grams' cost of every
+    /// symbol, which would otherwise favour readings that drop symbols.
+    pub symbol_bonus: f32,
+    /// How much the case model's log-probabilities count.
+    pub case: f32,
 }
 
 fn mask(history: usize) -> u32 {
@@ -375,8 +499,14 @@ impl<'a> Reader<'a> {
 mod tests {
     use super::*;
 
+    const UNWEIGHTED: LanguageModelWeights = LanguageModelWeights {
+        ngram: 1.0,
+        symbol_bonus: 0.0,
+        case: 0.0,
+    };
+
     fn model() -> LanguageModel {
-        LanguageModel::learn(["the cat", "the hat", "then", "them"], 3, 1.0, 0.0)
+        LanguageModel::learn(["the cat", "The hat", "then", "THEM"], 3, UNWEIGHTED)
     }
 
     fn probability(model: &LanguageModel, before: &str, symbol: char) -> f32 {
@@ -414,11 +544,41 @@ mod tests {
     }
 
     #[test]
+    fn the_case_model_keeps_a_word_in_one_case() {
+        let model = LanguageModel {
+            weights: LanguageModelWeights {
+                case: 1.0,
+                ..UNWEIGHTED
+            },
+            ..model()
+        };
+        assert!(model.score("then") > model.score("tHen"));
+        assert!(model.score("THEM") > model.score("THeM"));
+        assert!(model.score("The") > model.score("THe"));
+        // Without its weight the case model counts for nothing: folded n-grams alone.
+        let unweighted = self::model();
+        assert_eq!(unweighted.score("then"), unweighted.score("tHen"));
+        // After a word in capitals, the next word's first letter is likelier a capital.
+        let after = |text: &str| text.chars().fold(CaseContext::START, CaseContext::then);
+        assert_eq!(after("THE "), CaseContext::AFTER_CAPITALS);
+        assert_eq!(after("THE, "), CaseContext::AFTER_CAPITALS);
+        assert_eq!(after("The "), CaseContext::START);
+        assert_eq!(after("A "), CaseContext::START);
+        assert!(
+            model.score("THE CAT") - model.score("THE")
+                > model.score("the CAT") - model.score("the")
+        );
+    }
+
+    #[test]
     fn the_bonus_pays_for_each_symbol_and_the_weight_scales() {
         let plain = model();
         let weighted = LanguageModel {
-            weight: 0.5,
-            symbol_bonus: 2.0,
+            weights: LanguageModelWeights {
+                ngram: 0.5,
+                symbol_bonus: 2.0,
+                case: 0.0,
+            },
             ..model()
         };
         let expected = 0.5 * plain.score("then") + 2.0 * 4.0;
@@ -455,6 +615,12 @@ mod tests {
         let mut longer = bytes.clone();
         longer.push(0);
         assert!(LanguageModel::from_bytes(&longer).is_err());
+        let mut negative = bytes.clone();
+        negative[14..18].copy_from_slice(&(-1.0f32).to_le_bytes());
+        assert_eq!(
+            LanguageModel::from_bytes(&negative),
+            Err(LanguageModelError::Damaged("weights not finite"))
+        );
         // Every single byte flipped: refused or read, never a panic.
         for index in 0..bytes.len() {
             let mut flipped = bytes.clone();

@@ -17,7 +17,7 @@ mod word_list;
 pub use align::align;
 pub use beam::{BeamOptions, beam_search};
 pub use greedy::greedy;
-pub use language_model::{LanguageModel, LanguageModelError};
+pub use language_model::{LanguageModel, LanguageModelError, LanguageModelWeights};
 pub use score::log_likelihood_ignoring_case_and_spaces;
 pub use word_list::{WordList, WordListError, words_of};
 

@@ -13,8 +13,11 @@ const MAX_WORDS: usize = 1_000_000;
 /// reads them as punctuation, between words, so a list entry is read as the words they join.
 const JOINERS: [char; 3] = ['\'', '’', '-'];
 
-/// The words a beam search holds unsure letters to, lower-cased: the network decides case.
+/// The words a beam search holds unsure letters to.
 ///
+/// Case is matched as spelling checkers match it: a word listed in lower case may be read in
+/// lower case, capitalised or in capitals ("the": the, The, THE, never tHe); a word listed with
+/// capitals only as listed or in capitals ("Susan": Susan, SUSAN; "iPhone": iPhone, IPHONE).
 /// A word is a run of ASCII letters, as the decoder reads one. Entries made of letters,
 /// apostrophes and hyphens count as the words these join ("don't" lists "don" and "t", as the
 /// decoder reads the apostrophe as punctuation between two words); entries with anything
@@ -24,9 +27,15 @@ const JOINERS: [char; 3] = ['\'', '’', '-'];
 pub struct WordList {
     /// Every word, concatenated: one allocation for up to a million words.
     letters: Vec<u8>,
-    /// Each word's bytes in `letters`, sorted by word, no word twice. Sorted words that start
-    /// alike are neighbours, which is what lets a search follow a word letter by letter.
+    /// Each word's bytes in `letters`, lower-cased, sorted by word, no word twice. Sorted
+    /// words that start alike are neighbours, which is what lets a search follow a word
+    /// letter by letter.
     words: Vec<(u32, u32)>,
+    /// For each word, its range of `capitals`: empty for a word listed in lower case, which
+    /// may be read capitalised or in capitals too.
+    spellings: Vec<(u32, u32)>,
+    /// The capital letters of words listed with some: a bit per letter, bit 0 the first.
+    capitals: Vec<u64>,
     skipped: usize,
 }
 
@@ -68,6 +77,13 @@ pub(super) struct WordPrefix {
     len: usize,
 }
 
+impl WordPrefix {
+    /// How many letters it has.
+    pub(super) fn letters(self) -> usize {
+        self.len
+    }
+}
+
 impl WordList {
     /// Reads a word list file: UTF-8, one word per line, blank lines and lines starting with
     /// '#' ignored, surrounding whitespace trimmed.
@@ -79,6 +95,8 @@ impl WordList {
         let mut list = WordList {
             letters: Vec::new(),
             words: Vec::new(),
+            spellings: Vec::new(),
+            capitals: Vec::new(),
             skipped: 0,
         };
         let mut entries = 0;
@@ -122,12 +140,13 @@ impl WordList {
         words_of(text).all(|word| self.contains(word))
     }
 
-    /// Whether a word is listed, in any case (only letters: "don't" is two words).
+    /// Whether a word is listed, in a case its entry allows (only letters: "don't" is two
+    /// words).
     pub fn contains(&self, word: &str) -> bool {
-        let word = word.to_ascii_lowercase();
+        let folded = word.to_ascii_lowercase();
         self.words
-            .binary_search_by(|&span| self.word(span).cmp(word.as_bytes()))
-            .is_ok()
+            .binary_search_by(|&span| self.word(span).cmp(folded.as_bytes()))
+            .is_ok_and(|index| self.allows(index, word.len(), capitals_of(word)))
     }
 
     /// The empty word, which every listed word starts with.
@@ -142,6 +161,24 @@ impl WordList {
     /// Whether the letters of `prefix` are a listed word by themselves.
     pub(super) fn is_word(&self, prefix: WordPrefix) -> bool {
         prefix.start < prefix.end && self.word(self.words[prefix.start]).len() == prefix.len
+    }
+
+    /// Whether the letters of `prefix`, with capitals where `capitals` has bits (bit 0 the
+    /// first letter), are a listed word in a case its entry allows.
+    pub(super) fn is_word_written(&self, prefix: WordPrefix, capitals: u64) -> bool {
+        self.is_word(prefix) && self.allows(prefix.start, prefix.len, capitals)
+    }
+
+    /// Whether the `index`th word, `len` letters, may be read with `capitals`.
+    fn allows(&self, index: usize, len: usize, capitals: u64) -> bool {
+        let all = u64::MAX >> (64 - len.clamp(1, 64));
+        let (start, end) = self.spellings[index];
+        capitals == all
+            || if start == end {
+                capitals == 0 || capitals == 1
+            } else {
+                self.capitals[start as usize..end as usize].contains(&capitals)
+            }
     }
 
     /// Each lower-case letter that continues `prefix` into a listed word's beginning, in order,
@@ -169,7 +206,8 @@ impl WordList {
         })
     }
 
-    /// Adds the words of one entry, or counts it as skipped.
+    /// Adds the words of one entry (their capitals in `capitals` for now), or counts it as
+    /// skipped.
     fn add(&mut self, entry: &str) {
         if !entry
             .chars()
@@ -183,14 +221,38 @@ impl WordList {
             self.letters
                 .extend(word.bytes().map(|byte| byte.to_ascii_lowercase()));
             self.words.push((start, self.letters.len() as u32));
+            self.capitals.push(capitals_of(word));
         }
     }
 
+    /// Sorts the words added, each once, with the capitals it may be written with.
     fn sort(&mut self) {
         let letters = &self.letters;
         let word = |&(start, end): &(u32, u32)| &letters[start as usize..end as usize];
-        self.words.sort_unstable_by(|a, b| word(a).cmp(word(b)));
-        self.words.dedup_by(|a, b| word(a) == word(b));
+        let mut entries: Vec<((u32, u32), u64)> =
+            self.words.drain(..).zip(self.capitals.drain(..)).collect();
+        // Lower case (no capitals) first: then a word's first entry says whether any case goes.
+        entries.sort_unstable_by(|a, b| word(&a.0).cmp(word(&b.0)).then(a.1.cmp(&b.1)));
+        entries.dedup();
+        let mut lower_case = false;
+        for (span, capitals) in entries {
+            if self
+                .words
+                .last()
+                .is_none_or(|&last| word(&last) != word(&span))
+            {
+                let at = self.capitals.len() as u32;
+                self.words.push(span);
+                self.spellings.push((at, at));
+                lower_case = capitals == 0;
+            }
+            if !lower_case {
+                self.capitals.push(capitals);
+                if let Some(spelling) = self.spellings.last_mut() {
+                    spelling.1 += 1;
+                }
+            }
+        }
     }
 
     fn word(&self, (start, end): (u32, u32)) -> &[u8] {
@@ -206,6 +268,17 @@ impl fmt::Debug for WordList {
             .field("skipped", &self.skipped)
             .finish()
     }
+}
+
+/// The capital letters of `word`, a bit per letter (bit 0 the first); letters past the 64th,
+/// which no listed word has, are left out.
+pub(super) fn capitals_of(word: &str) -> u64 {
+    word.bytes()
+        .take(64)
+        .enumerate()
+        .fold(0, |capitals, (index, byte)| {
+            capitals | u64::from(byte.is_ascii_uppercase()) << index
+        })
 }
 
 /// A count as people read it: 1,000,000.
@@ -230,7 +303,7 @@ mod tests {
     }
 
     #[test]
-    fn reads_one_word_a_line_in_any_case() {
+    fn reads_one_word_a_line() {
         let list = parse("\u{feff}# greetings\n\nHello\n  world \r\nhello\n#hell\n").unwrap();
         assert_eq!(list.len(), 2);
         assert_eq!(list.skipped(), 0);
@@ -240,6 +313,26 @@ mod tests {
         for word in ["hell", "helloo", "", "# greetings", "#hell"] {
             assert!(!list.contains(word), "{word}");
         }
+    }
+
+    #[test]
+    fn words_are_read_in_the_cases_their_entries_allow() {
+        let list = parse("the\nSusan\niPhone\nIPhone\nnasa\nNASA\nI\n").unwrap();
+        assert_eq!(list.len(), 5);
+        for word in [
+            "the", "The", "THE", "Susan", "SUSAN", "iPhone", "IPhone", "IPHONE",
+        ] {
+            assert!(list.contains(word), "{word}");
+        }
+        for word in ["tHe", "thE", "susan", "SuSan", "iphone", "Iphone", "i"] {
+            assert!(!list.contains(word), "{word}");
+        }
+        // Listed in lower case as well as in capitals: any case a lower-case entry allows.
+        for word in ["nasa", "Nasa", "NASA", "I"] {
+            assert!(list.contains(word), "{word}");
+        }
+        assert_eq!(capitals_of("iPhONE"), 0b11_1010);
+        assert_eq!(capitals_of(&"A".repeat(70)), u64::MAX);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::Result;
+use handwriting::ctc::LanguageModelWeights;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
@@ -35,6 +36,18 @@ pub struct LanguageModelSection {
     pub weight: f32,
     /// What each symbol read gains, against the model's cost of every symbol.
     pub symbol_bonus: f32,
+    /// How much the case model's log-probabilities count against the network's.
+    pub case_weight: f32,
+}
+
+impl LanguageModelSection {
+    pub fn weights(&self) -> LanguageModelWeights {
+        LanguageModelWeights {
+            ngram: self.weight,
+            symbol_bonus: self.symbol_bonus,
+            case: self.case_weight,
+        }
+    }
 }
 
 /// Lines composed of a training writer's words side by side (see `lines::synthetic`).

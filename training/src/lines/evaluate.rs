@@ -55,11 +55,25 @@ pub struct LineEvaluation {
     pub word_list_size: usize,
 }
 
+/// How [`vocabulary`] lists words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Spelling {
+    /// As the texts have them: a word only ever capitalised is listed so ("Susan"), and a
+    /// search holds it to that (see `WordList`).
+    AsWritten,
+    /// In lower case, so that any case of a word counts as listed: the language model's view.
+    LowerCase,
+}
+
 /// The word list of a set of texts: each run of letters, once.
-pub fn vocabulary(samples: &[LineSample]) -> Result<WordList> {
+pub fn vocabulary(samples: &[LineSample], spelling: Spelling) -> Result<WordList> {
     let mut words: Vec<String> = samples
         .iter()
-        .flat_map(|sample| words_of(&sample.text).map(str::to_lowercase))
+        .flat_map(|sample| words_of(&sample.text))
+        .map(|word| match spelling {
+            Spelling::AsWritten => word.to_string(),
+            Spelling::LowerCase => word.to_ascii_lowercase(),
+        })
         .collect();
     words.sort_unstable();
     words.dedup();
@@ -67,8 +81,8 @@ pub fn vocabulary(samples: &[LineSample]) -> Result<WordList> {
 }
 
 /// Reads every sample with each of [`DECODERS`]: greedy, beam search, beam search with
-/// `language_model`, and with `word_list` too. `training_words` (the training texts' words)
-/// sorts out the words the language model never saw.
+/// `language_model`, and with `word_list` too. `training_words` (the training texts' words,
+/// [`Spelling::LowerCase`]) sorts out the words the language model never saw.
 pub fn evaluate(
     reader: &LineReader,
     samples: &[LineSample],
@@ -148,7 +162,7 @@ pub(super) fn groupings(sample: &LineSample, training_words: &WordList) -> Vec<S
     let mut groupings = vec![category_name(&sample.category).to_string()];
     if sample.category != "8" {
         groupings.push(ALL_WORDS.to_string());
-        if !training_words.lists_all(&sample.text) {
+        if !training_words.lists_all(&sample.text.to_ascii_lowercase()) {
             groupings.push(UNSEEN_WORDS.to_string());
         }
     }

@@ -6,12 +6,12 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use handwriting::ctc::{BeamOptions, LanguageModel};
+use handwriting::ctc::{BeamOptions, LanguageModel, LanguageModelWeights};
 use handwriting::lines::{Decoding, LineReader, PEN_WIDTH, line_from_strokes};
 
 use super::config::LanguageModelSection;
 use super::data::{LineSample, category_name};
-use super::evaluate::{ALL_WORDS, BATCH, UNSEEN_WORDS, groupings, vocabulary};
+use super::evaluate::{ALL_WORDS, BATCH, Spelling, UNSEEN_WORDS, groupings, vocabulary};
 use super::metrics::ErrorTally;
 use crate::atomic;
 
@@ -21,8 +21,7 @@ pub fn learn(section: &LanguageModelSection, train: &[LineSample]) -> LanguageMo
     LanguageModel::learn(
         train.iter().map(|sample| sample.text.as_str()),
         section.history,
-        section.weight,
-        section.symbol_bonus,
+        section.weights(),
     )
 }
 
@@ -51,16 +50,25 @@ pub fn read(path: &Path) -> Result<LanguageModel> {
     LanguageModel::from_bytes(&bytes).with_context(|| format!("cannot use {}", path.display()))
 }
 
-/// The settings [`sweep`] tries.
-const HISTORIES: [usize; 2] = [3, 4];
-const WEIGHTS: [f32; 4] = [0.3, 0.4, 0.5, 0.65];
-const BONUSES: [f32; 4] = [1.0, 1.5, 2.0, 2.5];
+/// The settings [`sweep`] tries (3 symbols of history did worse than 4 at every weight).
+const HISTORY: usize = 4;
+const WEIGHTS: [f32; 3] = [0.3, 0.4, 0.5];
+const BONUSES: [f32; 3] = [1.0, 1.5, 2.0];
+const CASE_WEIGHTS: [f32; 4] = [0.0, 0.3, 0.6, 1.0];
+/// The beam widths [`sweep`] tries the chosen setting at.
+const WIDTHS: [usize; 4] = [8, 16, 32, 64];
 
 /// Reads the validation writers' words and lines once with `reader`, then decodes them with a
-/// language model of the training texts at each setting tried, and prints a row per setting:
-/// how the settings in lines.toml were chosen, never on the test writers.
-pub fn sweep(reader: &LineReader, train: &[LineSample], validation: &[LineSample]) -> Result<()> {
-    let training_words = vocabulary(train)?;
+/// language model of the training texts at each setting tried, and prints a row per setting,
+/// then `chosen` at other beam widths: how the settings in lines.toml and the search's width
+/// were chosen, never on the test writers.
+pub fn sweep(
+    reader: &LineReader,
+    chosen: &LanguageModelSection,
+    train: &[LineSample],
+    validation: &[LineSample],
+) -> Result<()> {
+    let training_words = vocabulary(train, Spelling::LowerCase)?;
     let mut read = Vec::with_capacity(validation.len());
     for batch in validation.chunks(BATCH) {
         let images = batch
@@ -69,9 +77,10 @@ pub fn sweep(reader: &LineReader, train: &[LineSample], validation: &[LineSample
             .collect::<Result<Vec<_>, _>>()?;
         read.extend(batch.iter().zip(reader.frames_of(&images)?));
     }
-    let row = |setting: &str, model: Option<&LanguageModel>| -> Result<()> {
+    let row = |setting: &str, model: Option<&LanguageModel>, width: usize| -> Result<()> {
         let decoding = Decoding::Beam(BeamOptions {
             language_model: model,
+            width,
             ..BeamOptions::default()
         });
         let mut tallies: BTreeMap<String, ErrorTally> = BTreeMap::new();
@@ -92,7 +101,7 @@ pub fn sweep(reader: &LineReader, train: &[LineSample], validation: &[LineSample
         );
         let percent = |rate: f64| format!("{:.1}%", 100.0 * rate);
         println!(
-            "| {setting} | {} | {} | {} | {} | {} |",
+            "| {setting} | {width} | {} | {} | {} | {} | {} |",
             percent(words.character_error_rate(false)),
             percent(words.exact_rate(false)),
             percent(unseen.exact_rate(false)),
@@ -102,18 +111,44 @@ pub fn sweep(reader: &LineReader, train: &[LineSample], validation: &[LineSample
         Ok(())
     };
     println!(
-        "| history | weight | bonus | words: CER | exact | unseen words: exact | lines: CER | WER |"
+        "| weight | bonus | case weight | beam width | words: CER | exact | unseen words: exact \
+         | lines: CER | WER |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
-    row("no language model | |", None)?;
-    let texts = || train.iter().map(|sample| sample.text.as_str());
-    for history in HISTORIES {
-        let learnt = LanguageModel::learn(texts(), history, 1.0, 0.0);
-        for (weight, bonus) in WEIGHTS.into_iter().flat_map(|w| BONUSES.map(|b| (w, b))) {
-            let mut model = learnt.clone();
-            (model.weight, model.symbol_bonus) = (weight, bonus);
-            row(&format!("{history} | {weight} | {bonus}"), Some(&model))?;
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let width = BeamOptions::default().width;
+    row("no language model | |", None, width)?;
+    let mut model = LanguageModel::learn(
+        train.iter().map(|sample| sample.text.as_str()),
+        HISTORY,
+        LanguageModelWeights {
+            ngram: 0.0,
+            symbol_bonus: 0.0,
+            case: 0.0,
+        },
+    );
+    for ngram in WEIGHTS {
+        for symbol_bonus in BONUSES {
+            for case in CASE_WEIGHTS {
+                model.weights = LanguageModelWeights {
+                    ngram,
+                    symbol_bonus,
+                    case,
+                };
+                row(
+                    &format!("{ngram} | {symbol_bonus} | {case}"),
+                    Some(&model),
+                    width,
+                )?;
+            }
         }
+    }
+    model.weights = chosen.weights();
+    let setting = format!(
+        "{} | {} | {}",
+        chosen.weight, chosen.symbol_bonus, chosen.case_weight
+    );
+    for width in WIDTHS {
+        row(&setting, Some(&model), width)?;
     }
     Ok(())
 }

@@ -89,9 +89,9 @@ fn markdown_text(
         }
     }
     text += &format!(
-        "\nThe word list is the test texts' own vocabulary ({} words), as the issue's measure \
-         with a word list asks; words outside a list cost a fixed penalty rather than being \
-         forbidden.\n",
+        "\nThe word list is the test texts' own vocabulary ({} words, each as written: a word \
+         only ever capitalised is listed so), as the issue's measure with a word list asks; \
+         words outside a list cost a fixed penalty rather than being forbidden.\n",
         evaluation.word_list_size
     );
     if !losses.is_empty() {

@@ -16,7 +16,7 @@ use serde_json::json;
 
 use super::config::LinesConfig;
 use super::data::{self, LineSplits};
-use super::evaluate::{self, ALL_WORDS, LineEvaluation};
+use super::evaluate::{self, ALL_WORDS, LineEvaluation, Spelling};
 use super::learner::LineTrainer;
 use super::{fit, language, report, synthetic};
 use crate::config::repository_root;
@@ -38,7 +38,7 @@ pub fn load(config: &LinesConfig) -> Result<LineSplits> {
 pub fn train(config: &LinesConfig, fresh: bool, init_from: Option<&Path>) -> Result<()> {
     let mut splits = load(config)?;
     let language_model = language::learn(&config.language_model, &splits.train);
-    let training_words = evaluate::vocabulary(&splits.train)?;
+    let training_words = evaluate::vocabulary(&splits.train, Spelling::LowerCase)?;
     let composed = synthetic::compose(
         &splits.train,
         &config.synthetic_lines,
@@ -181,7 +181,7 @@ pub fn evaluate_command(config: &LinesConfig) -> Result<()> {
     let reader = load_reader(&config.output.weights)?;
     let language_model = language::read(&config.language_model_path())?;
     let splits = load(config)?;
-    let training_words = evaluate::vocabulary(&splits.train)?;
+    let training_words = evaluate::vocabulary(&splits.train, Spelling::LowerCase)?;
     evaluate_and_report(
         config,
         &reader,
@@ -200,7 +200,12 @@ pub fn language_model_command(config: &LinesConfig, sweep: bool) -> Result<()> {
     let splits = load(config)?;
     if sweep {
         let reader = load_reader(&config.output.weights)?;
-        return language::sweep(&reader, &splits.train, &splits.validation);
+        return language::sweep(
+            &reader,
+            &config.language_model,
+            &splits.train,
+            &splits.validation,
+        );
     }
     write_language_model(
         config,
@@ -230,14 +235,15 @@ fn evaluate_and_report(
     facts.push((
         "language model".to_string(),
         format!(
-            "{} symbols of context, weight {}, bonus {} a symbol, {} bytes",
+            "{} symbols of context, weight {}, bonus {} a symbol, case weight {}, {} bytes",
             language_model.history(),
-            language_model.weight,
-            language_model.symbol_bonus,
+            language_model.weights.ngram,
+            language_model.weights.symbol_bonus,
+            language_model.weights.case,
             language_model.to_bytes().len()
         ),
     ));
-    let word_list = evaluate::vocabulary(test)?;
+    let word_list = evaluate::vocabulary(test, Spelling::AsWritten)?;
     let evaluation = evaluate::evaluate(reader, test, language_model, &word_list, training_words)?;
     println!(
         "read {} test lines {} ways in {:.0} s",
