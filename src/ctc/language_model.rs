@@ -143,9 +143,10 @@ impl LanguageModel {
         }
     }
 
-    /// The natural-log probability of each folded symbol (indexed by its byte) after
-    /// `history`, written into `into`; entries for bytes that are no symbol are meaningless.
-    pub(super) fn next_log_probs(&self, history: History, into: &mut [f32; SYMBOLS]) {
+    /// The probability of each folded symbol (indexed by its byte) after `history`; entries
+    /// for bytes that are no symbol are meaningless. Not logarithms: a search takes the
+    /// logarithm only of the symbols it reads.
+    pub(super) fn next_probabilities(&self, history: History) -> [f32; SYMBOLS] {
         let recent = history.recent;
         let mut probabilities = [1.0 / FOLDED_SYMBOLS as f32; SYMBOLS];
         for length in 0..=self.history.min(recent.len()) {
@@ -161,19 +162,17 @@ impl LanguageModel {
                 probabilities[usize::from(symbol)] += count as f32 / denominator;
             }
         }
-        for (into, probability) in into.iter_mut().zip(probabilities) {
-            *into = probability.ln();
-        }
+        probabilities
     }
 
-    /// The log-probability of `symbol` after `history` (`log_probs` are
-    /// [`LanguageModel::next_log_probs`] of `history`), weighted, with the symbol's bonus and,
-    /// for a letter, its case's weighted log-probability: what reading it adds to a reading's
-    /// score.
+    /// The log-probability of `symbol` after `history` (`probabilities` are
+    /// [`LanguageModel::next_probabilities`] of `history`), weighted, with the symbol's bonus
+    /// and, for a letter, its case's weighted log-probability: what reading it adds to a
+    /// reading's score.
     pub(super) fn symbol_score(
         &self,
         history: History,
-        log_probs: &[f32; SYMBOLS],
+        probabilities: &[f32; SYMBOLS],
         symbol: char,
     ) -> f32 {
         let case = if symbol.is_ascii_alphabetic() {
@@ -189,7 +188,8 @@ impl LanguageModel {
         } else {
             0.0
         };
-        self.weights.ngram * log_probs[usize::from(fold(symbol))] + self.weights.symbol_bonus + case
+        let probability = probabilities[usize::from(fold(symbol))];
+        self.weights.ngram * probability.ln() + self.weights.symbol_bonus + case
     }
 
     /// What ending the text after `history` adds to its score: ending a word unless it ended.
@@ -197,20 +197,16 @@ impl LanguageModel {
         if history.recent.0 & 0xff == u32::from(b' ') {
             return 0.0;
         }
-        let mut log_probs = [0.0; SYMBOLS];
-        self.next_log_probs(history, &mut log_probs);
-        self.weights.ngram * log_probs[usize::from(b' ')]
+        self.weights.ngram * self.next_probabilities(history)[usize::from(b' ')].ln()
     }
 
     /// What the model adds to the score of `text` read whole, as a search reckons it: to weigh
     /// a text read elsewhere as a search would have weighed it.
     pub fn score(&self, text: &str) -> f32 {
         let mut history = History::start();
-        let mut log_probs = [0.0; SYMBOLS];
         let mut score = 0.0;
         for symbol in text.chars() {
-            self.next_log_probs(history, &mut log_probs);
-            score += self.symbol_score(history, &log_probs, symbol);
+            score += self.symbol_score(history, &self.next_probabilities(history), symbol);
             history = self.then(history, symbol);
         }
         score + self.end_score(history)
@@ -513,9 +509,7 @@ mod tests {
         let history = before
             .chars()
             .fold(History::start(), |history, c| model.then(history, c));
-        let mut log_probs = [0.0; SYMBOLS];
-        model.next_log_probs(history, &mut log_probs);
-        log_probs[usize::from(fold(symbol))].exp()
+        model.next_probabilities(history)[usize::from(fold(symbol))]
     }
 
     #[test]
