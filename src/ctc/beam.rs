@@ -698,6 +698,37 @@ mod tests {
     }
 
     #[test]
+    fn a_sure_network_reads_through_the_symbols_the_search_skips() {
+        // Every class but each frame's own is e^-25 below it: too unlikely to read there.
+        let alphabet = alphabet();
+        let classes = alphabet.len() + 1;
+        let log_probs: Vec<f32> = "_h_e_l_l_o_ _4_2_"
+            .chars()
+            .flat_map(|c| {
+                let own = super::super::class_of(&alphabet, c).unwrap_or(BLANK);
+                (0..classes).map(move |class| if class == own { 0.0 } else { -25.0 })
+            })
+            .collect();
+        let model = LanguageModel::learn(["hello there"], 3, WEIGHTS);
+        let list = words("hello");
+        for (language_model, word_list) in [
+            (None, None),
+            (Some(&model), None),
+            (Some(&model), Some(&list)),
+        ] {
+            let options = BeamOptions {
+                language_model,
+                word_list,
+                ..BeamOptions::default()
+            };
+            let decoded = beam_search(&log_probs, &alphabet, &options).unwrap();
+            assert_eq!(decoded.text, "hello 42");
+            let paths = decoded.log_probability - options.prior("hello 42");
+            assert!(paths.abs() < 1e-3, "{paths}");
+        }
+    }
+
+    #[test]
     fn a_sure_network_outweighs_the_language_model() {
         let alphabet = alphabet();
         let log_probs = peaked(&alphabet, "_x_q_z_");
