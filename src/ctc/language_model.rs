@@ -266,13 +266,8 @@ impl LanguageModel {
             symbol_bonus: reader.f32()?,
             case: reader.f32()?,
         };
-        if ![weights.ngram, weights.symbol_bonus, weights.case]
-            .iter()
-            .all(|w| w.is_finite())
-            || weights.ngram < 0.0
-            || weights.case < 0.0
-        {
-            return Err(LanguageModelError::Damaged("weights not finite"));
+        if let Some(problem) = weights.problem() {
+            return Err(LanguageModelError::Damaged(problem));
         }
         let mut cases = [[0; 2]; CaseContext::COUNT];
         for count in cases.as_flattened_mut() {
@@ -412,6 +407,24 @@ pub struct LanguageModelWeights {
     pub symbol_bonus: f32,
     /// How much the case model's log-probabilities count.
     pub case: f32,
+}
+
+impl LanguageModelWeights {
+    /// Why these weights cannot weigh a search, if they cannot: a negative weight would favour
+    /// the texts the model finds unlikely, and one that is not a number decides nothing. (A
+    /// negative bonus only favours shorter readings.)
+    pub fn problem(&self) -> Option<&'static str> {
+        if ![self.ngram, self.symbol_bonus, self.case]
+            .iter()
+            .all(|weight| weight.is_finite())
+        {
+            Some("weights not finite")
+        } else if self.ngram < 0.0 || self.case < 0.0 {
+            Some("a weight is negative")
+        } else {
+            None
+        }
+    }
 }
 
 fn mask(history: usize) -> u32 {
@@ -613,7 +626,7 @@ mod tests {
         negative[14..18].copy_from_slice(&(-1.0f32).to_le_bytes());
         assert_eq!(
             LanguageModel::from_bytes(&negative),
-            Err(LanguageModelError::Damaged("weights not finite"))
+            Err(LanguageModelError::Damaged("a weight is negative"))
         );
         // Every single byte flipped: refused or read, never a panic.
         for index in 0..bytes.len() {

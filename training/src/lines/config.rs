@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use anyhow::Result;
+use anyhow::{Result, bail};
 use handwriting::ctc::LanguageModelWeights;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
@@ -41,12 +41,17 @@ pub struct LanguageModelSection {
 }
 
 impl LanguageModelSection {
-    pub fn weights(&self) -> LanguageModelWeights {
-        LanguageModelWeights {
+    /// The weights, refused here if the page would refuse the model they are written into.
+    pub fn weights(&self) -> Result<LanguageModelWeights> {
+        let weights = LanguageModelWeights {
             ngram: self.weight,
             symbol_bonus: self.symbol_bonus,
             case: self.case_weight,
+        };
+        if let Some(problem) = weights.problem() {
+            bail!("[language_model] in the lines config: {problem}");
         }
+        Ok(weights)
     }
 }
 
@@ -146,5 +151,29 @@ mod tests {
         assert!(config.output.weights.ends_with("www/models/lines.bpk"));
         assert!(config.output.weights.is_absolute());
         assert_eq!(config.data.categories, ["6", "7", "8"]);
+    }
+
+    #[test]
+    fn weights_the_page_would_refuse_are_refused_before_a_model_is_written() {
+        let section = LinesConfig::load(Path::new(LINES_CONFIG))
+            .unwrap()
+            .language_model;
+        assert_eq!(section.weights().unwrap().case, section.case_weight);
+        for broken in [
+            LanguageModelSection {
+                case_weight: -0.3,
+                ..section.clone()
+            },
+            LanguageModelSection {
+                weight: f32::NAN,
+                ..section.clone()
+            },
+        ] {
+            let error = broken.weights().unwrap_err().to_string();
+            assert!(
+                error.starts_with("[language_model] in the lines config: "),
+                "{error}"
+            );
+        }
     }
 }

@@ -61,7 +61,8 @@ pub enum Spelling {
     /// As the texts have them: a word only ever capitalised is listed so ("Susan"), and a
     /// search holds it to that (see `WordList`).
     AsWritten,
-    /// In lower case, so that any case of a word counts as listed: the language model's view.
+    /// In lower case: looked up in lower case too (as [`groupings`] does), a word counts as
+    /// listed in any case, as the language model, which folds case, sees it.
     LowerCase,
 }
 

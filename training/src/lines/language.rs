@@ -17,12 +17,12 @@ use crate::atomic;
 
 /// A model of the texts of `train` (real ones: composed lines would teach it random word
 /// orders), weighed as `section` says.
-pub fn learn(section: &LanguageModelSection, train: &[LineSample]) -> LanguageModel {
-    LanguageModel::learn(
+pub fn learn(section: &LanguageModelSection, train: &[LineSample]) -> Result<LanguageModel> {
+    Ok(LanguageModel::learn(
         train.iter().map(|sample| sample.text.as_str()),
         section.history,
-        section.weights(),
-    )
+        section.weights()?,
+    ))
 }
 
 /// Where the language model of the line model's weights at `weights` lives: beside them, as
@@ -77,7 +77,7 @@ pub fn sweep(
             .collect::<Result<Vec<_>, _>>()?;
         read.extend(batch.iter().zip(reader.frames_of(&images)?));
     }
-    let row = |setting: &str, model: Option<&LanguageModel>, width: usize| -> Result<()> {
+    let row = |model: Option<&LanguageModel>, width: usize| -> Result<()> {
         let decoding = Decoding::Beam(BeamOptions {
             language_model: model,
             width,
@@ -100,6 +100,14 @@ pub fn sweep(
             tally(category_name("8")),
         );
         let percent = |rate: f64| format!("{:.1}%", 100.0 * rate);
+        let setting = match model.map(|model| model.weights) {
+            Some(LanguageModelWeights {
+                ngram,
+                symbol_bonus,
+                case,
+            }) => format!("{ngram} | {symbol_bonus} | {case}"),
+            None => "no language model | |".to_string(),
+        };
         println!(
             "| {setting} | {width} | {} | {} | {} | {} | {} |",
             percent(words.character_error_rate(false)),
@@ -116,16 +124,14 @@ pub fn sweep(
     );
     println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     let width = BeamOptions::default().width;
-    row("no language model | |", None, width)?;
-    let mut model = LanguageModel::learn(
-        train.iter().map(|sample| sample.text.as_str()),
-        HISTORY,
-        LanguageModelWeights {
-            ngram: 0.0,
-            symbol_bonus: 0.0,
-            case: 0.0,
+    row(None, width)?;
+    let mut model = learn(
+        &LanguageModelSection {
+            history: HISTORY,
+            ..chosen.clone()
         },
-    );
+        train,
+    )?;
     for ngram in WEIGHTS {
         for symbol_bonus in BONUSES {
             for case in CASE_WEIGHTS {
@@ -134,21 +140,13 @@ pub fn sweep(
                     symbol_bonus,
                     case,
                 };
-                row(
-                    &format!("{ngram} | {symbol_bonus} | {case}"),
-                    Some(&model),
-                    width,
-                )?;
+                row(Some(&model), width)?;
             }
         }
     }
-    model.weights = chosen.weights();
-    let setting = format!(
-        "{} | {} | {}",
-        chosen.weight, chosen.symbol_bonus, chosen.case_weight
-    );
+    model.weights = chosen.weights()?;
     for width in WIDTHS {
-        row(&setting, Some(&model), width)?;
+        row(Some(&model), width)?;
     }
     Ok(())
 }

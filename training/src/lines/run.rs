@@ -37,7 +37,7 @@ pub fn load(config: &LinesConfig) -> Result<LineSplits> {
 /// to train it further with a new schedule) instead of random weights.
 pub fn train(config: &LinesConfig, fresh: bool, init_from: Option<&Path>) -> Result<()> {
     let mut splits = load(config)?;
-    let language_model = language::learn(&config.language_model, &splits.train);
+    let language_model = language::learn(&config.language_model, &splits.train)?;
     let training_words = evaluate::vocabulary(&splits.train, Spelling::LowerCase)?;
     let composed = synthetic::compose(
         &splits.train,
@@ -209,7 +209,7 @@ pub fn language_model_command(config: &LinesConfig, sweep: bool) -> Result<()> {
     }
     write_language_model(
         config,
-        &language::learn(&config.language_model, &splits.train),
+        &language::learn(&config.language_model, &splits.train)?,
     )
 }
 
