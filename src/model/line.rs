@@ -26,8 +26,9 @@ const CONTEXT_DILATIONS: [usize; 3] = [1, 2, 4];
 /// [`FRAME_WIDTH`], then convolutions along the line for context, and per frame a score for
 /// the CTC blank (class 0) and each symbol of the alphabet: ~364k parameters for 95 symbols.
 ///
-/// Why convolutions rather than an LSTM: they train several times faster on the CPU and run in
-/// one batched pass in the browser; the dilated stack gives a comparable reach for words.
+/// Why convolutions rather than an LSTM: they run in one batched pass in the browser, where an
+/// LSTM steps frame by frame; the dilated stack gives a comparable reach for words, and a
+/// bidirectional LSTM added over it read unseen writers no better (docs/results-lines.md).
 /// Why so few channels at full resolution: there the arithmetic is per pixel of a wide image;
 /// twice these widths trained 2.4 times slower here (40 lines/s on 2 cores).
 #[derive(Module, Debug)]
