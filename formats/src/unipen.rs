@@ -35,7 +35,8 @@ impl SegmentKind {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Segment {
     pub kind: SegmentKind,
-    /// The transcription, escapes resolved.
+    /// The transcription, escapes resolved and ligature marks dropped (see
+    /// [`LIGATURE_MARKING_CONTRIBUTORS`]).
     pub label: String,
     /// The data category it was listed under (`1a`, `6`, …).
     pub category: String,
@@ -64,6 +65,8 @@ pub enum SkipReason {
     NotText,
     /// A point line in a stroke file that is not two numbers.
     MalformedPoint,
+    /// Labelled a ligature, a delayed stroke or noise: no character was written.
+    NotWriting,
 }
 
 impl fmt::Display for SkipReason {
@@ -76,6 +79,7 @@ impl fmt::Display for SkipReason {
             Self::NoInk => "only pen-up points",
             Self::NotText => "file not UTF-8 text",
             Self::MalformedPoint => "malformed point line (line skipped)",
+            Self::NotWriting => "labelled a ligature or noise",
         })
     }
 }
@@ -100,6 +104,23 @@ impl Corpus {
         }
         text
     }
+}
+
+/// Contributors whose labels write `\@` for a ligature, a delayed stroke or noise, not for an
+/// at sign: their alphabet is the letters and `\@`, and `include/kai/kai1.doc` says "all
+/// delayed strokes are labeled as '\@' (ligature)". Their words read `m\@a\@n\@` for "man",
+/// and 1,585 of their isolated "characters" are such marks: read as written, a network would
+/// learn to write `@` between joined letters and to call a stray stroke an at sign.
+pub const LIGATURE_MARKING_CONTRIBUTORS: [&str; 1] = ["kai"];
+
+/// What `contributor` wrote under the resolved `label`: the label without ligature marks where
+/// the contributor uses them; none when nothing else is left.
+fn transcription(contributor: &str, label: String) -> Option<String> {
+    if !LIGATURE_MARKING_CONTRIBUTORS.contains(&contributor) {
+        return Some(label);
+    }
+    let written = label.replace('@', "");
+    (!written.is_empty()).then_some(written)
 }
 
 /// A `.SEGMENT` line before its strokes are looked up.
@@ -182,10 +203,15 @@ fn read_data_file(
         let Some(rest) = keyword_argument(line, ".SEGMENT") else {
             continue;
         };
-        let Some(listing) = parse_segment_line(rest) else {
+        let Some(mut listing) = parse_segment_line(rest) else {
             corpus.skip(SkipReason::MalformedSegment);
             continue;
         };
+        let Some(label) = transcription(contributor, listing.label) else {
+            corpus.skip(SkipReason::NotWriting);
+            continue;
+        };
+        listing.label = label;
         let Some((name, path)) = &include else {
             corpus.skip(SkipReason::NoStrokeFile);
             continue;
@@ -500,6 +526,15 @@ mod tests {
         );
         let labels: Vec<&str> = corpus.segments.iter().map(|s| s.label.as_str()).collect();
         assert_eq!(labels, ["\"", "@", "it's"]);
+    }
+
+    #[test]
+    fn ligature_marks_are_dropped_where_the_contributor_uses_them() {
+        let read = |contributor, label: &str| transcription(contributor, label.to_string());
+        assert_eq!(read("kai", "m@a@n@").as_deref(), Some("man"));
+        assert_eq!(read("kai", "@"), None);
+        assert_eq!(read("apa", "Pay @ 4:56").as_deref(), Some("Pay @ 4:56"));
+        assert_eq!(read("apa", "@").as_deref(), Some("@"));
     }
 
     #[test]

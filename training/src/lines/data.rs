@@ -66,7 +66,7 @@ pub fn load(root: &Path, categories: &[String], max_text_length: usize) -> Resul
             repeated += 1;
             continue;
         }
-        let text = transcription(&segment.writer, &segment.label);
+        let text = normalise_text(&segment.label);
         let Some(aspect) = aspect(&segment.strokes) else {
             unusable += 1;
             continue;
@@ -155,22 +155,8 @@ fn recording_key(writer: &str, strokes: &[Stroke]) -> u64 {
     hasher.finish()
 }
 
-/// Contributors whose labels write `\@` (which the reader resolves to `@`) for a ligature, a
-/// delayed stroke or noise, not for an at sign: their alphabet is the letters and `\@`, and
-/// `include/kai/kai1.doc` says "all delayed strokes are labeled as '\@' (ligature)". Their
-/// words read `m@a@n@` for "man"; learnt as written, the network would write `@` between
-/// joined letters.
-const LIGATURE_MARKING_CONTRIBUTORS: [&str; 1] = ["kai"];
-
-/// What a segment of `writer` (`contributor/id`) says: its label without ligature marks where
-/// the contributor uses them, runs of white space made one space, the ends trimmed.
-fn transcription(writer: &str, label: &str) -> String {
-    let contributor = writer.split('/').next().unwrap_or_default();
-    let label = if LIGATURE_MARKING_CONTRIBUTORS.contains(&contributor) {
-        label.replace('@', "")
-    } else {
-        label.to_string()
-    };
+/// The transcription with runs of white space made one space and the ends trimmed.
+fn normalise_text(label: &str) -> String {
     label.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -206,9 +192,7 @@ mod tests {
 
     #[test]
     fn texts_are_trimmed_and_only_drawable_ascii_is_learnt() {
-        assert_eq!(transcription("apa/BobStrong", "  Room \t 42 "), "Room 42");
-        assert_eq!(transcription("apa/BobStrong", "Pay @ 4:56"), "Pay @ 4:56");
-        assert_eq!(transcription("kai/jwkim", "m@a@n@"), "man");
+        assert_eq!(normalise_text("  Room \t 42 "), "Room 42");
         assert!(is_learnable("hello", 3.0, 64));
         assert!(!is_learnable("", 3.0, 64));
         assert!(!is_learnable("café", 3.0, 64));
