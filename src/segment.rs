@@ -11,6 +11,11 @@ use crate::preprocess::{ColumnProfile, Point, Stroke, drawable};
 
 /// A stroke joins a character when they share at least this fraction of the narrower's width.
 const JOIN_OVERLAP: f32 = 0.5;
+/// A group at least this many times wider than tall is flat: a bar or a flag, not a character
+/// of its own when it touches one...
+const FLAT_ASPECT: f32 = 2.0;
+/// ...at most this fraction of whose height it is.
+const FLAT_HEIGHT: f32 = 0.7;
 /// A group smaller than this fraction of the line's tallest character is a speck, not a character.
 const SPECK_FRACTION: f32 = 0.15;
 /// A character this narrow (width over height) may carry a dot: an i, a j.
@@ -26,6 +31,10 @@ const SPLIT_ASPECT: f32 = 1.1;
 const CHARACTER_ASPECT: f32 = 0.7;
 /// A cut is sought within this fraction of a character's width around where it is expected.
 const CUT_REACH: f32 = 0.35;
+/// A piece of a cut group is at least this fraction of the group's height: touching characters
+/// stand about as tall as each other, while a flat piece is a fragment of one wide stroke (the
+/// long flag of a 5 or bar of a 7, cut into dashes a digits model reads as confident 1s).
+const MIN_PIECE_HEIGHT: f32 = 0.3;
 /// The most characters one touching group is read as: bounds the work on a pathological line.
 const MAX_PIECES: usize = 12;
 /// No single character is this many times wider than tall: the aspect at which a group's
@@ -85,6 +94,14 @@ impl Bounds {
         ((none - self.aspect()) / (none - full)).clamp(0.0, 1.0)
     }
 
+    /// Whether the two boxes overlap.
+    fn intersects(&self, other: &Self) -> bool {
+        self.x <= other.right()
+            && other.x <= self.right()
+            && self.y <= other.y + other.height
+            && other.y <= self.y + self.height
+    }
+
     /// Whether `other`'s centre lies inside this box.
     fn holds_centre_of(&self, other: &Self) -> bool {
         let (x, y) = (other.x + other.width / 2.0, other.y + other.height / 2.0);
@@ -134,7 +151,7 @@ pub struct Segment {
 /// or just above a narrow one (the dot of an i, a j), joins it; other specks stay, marked. An empty or pointless
 /// stroke list gives no segments.
 pub fn segment(strokes: &[Stroke]) -> Vec<Segment> {
-    let groups = group_by_columns(drawable(strokes));
+    let groups = join_flat_groups(group_by_columns(drawable(strokes)));
     let line_height = groups.iter().map(|g| g.bounds.height).fold(0.0, f32::max);
     let is_speck =
         |g: &Character| g.bounds.width.max(g.bounds.height) < SPECK_FRACTION * line_height;
@@ -175,6 +192,53 @@ fn dots(speck: &Bounds, stem: &Bounds) -> bool {
     let reach = DOT_REACH * stem.height;
     let above = speck.y + speck.height <= stem.y + DOT_DROP * stem.height;
     narrow && above && centre >= stem.x - reach && centre <= stem.right() + reach
+}
+
+/// Joins each flat group (a 5's flag, a 7's bar drawn long to the right) to a taller character
+/// its ink touches: sharing too few columns with it to be grouped by them, it would otherwise
+/// read as a character of its own, or be cut into dashes.
+fn join_flat_groups(mut groups: Vec<Character>) -> Vec<Character> {
+    let mut i = 0;
+    while i < groups.len() {
+        let flat = &groups[i];
+        let is_flat = flat.bounds.width >= FLAT_ASPECT * flat.bounds.height;
+        let host = is_flat
+            .then(|| {
+                groups.iter().position(|other| {
+                    flat.bounds.height <= FLAT_HEIGHT * other.bounds.height
+                        && flat.bounds.intersects(&other.bounds)
+                        && touches(flat, other)
+                })
+            })
+            .flatten();
+        match host {
+            Some(host) => {
+                let flat = groups.remove(i);
+                let host = if host > i { host - 1 } else { host };
+                let joined = groups.remove(host).absorb(flat);
+                groups.insert(host, joined);
+                i = 0;
+            }
+            None => i += 1,
+        }
+    }
+    groups
+}
+
+/// Whether a stroke of `flat` starts or ends on `other`'s ink, within a pen's width of it.
+fn touches(flat: &Character, other: &Character) -> bool {
+    flat.strokes.iter().any(|stroke| {
+        let ends = [stroke.points.first(), stroke.points.last()];
+        ends.into_iter().flatten().any(|end| {
+            other.strokes.iter().any(|target| {
+                let reach = stroke.width.max(target.width);
+                target
+                    .points
+                    .iter()
+                    .any(|p| (p.x - end.x).hypot(p.y - end.y) <= reach)
+            })
+        })
+    })
 }
 
 /// Merges strokes that share columns, however many strokes a character took, then orders the
@@ -225,12 +289,13 @@ fn split_touching(whole: &Character) -> Vec<Vec<Character>> {
     }
     cut_sets
         .into_iter()
-        .filter_map(|cuts| cut_at(&whole.strokes, &cuts))
+        .filter_map(|cuts| cut_at(&whole.strokes, &cuts, MIN_PIECE_HEIGHT * height))
         .collect()
 }
 
-/// The strokes cut at each of `cuts` (ascending), or `None` when a piece would be empty.
-fn cut_at(strokes: &[Stroke], cuts: &[f32]) -> Option<Vec<Character>> {
+/// The strokes cut at each of `cuts` (ascending), or `None` when a piece would be empty or
+/// less than `min_height` tall.
+fn cut_at(strokes: &[Stroke], cuts: &[f32], min_height: f32) -> Option<Vec<Character>> {
     let mut pieces = Vec::with_capacity(cuts.len() + 1);
     let mut rest = strokes.to_vec();
     for &cut in cuts {
@@ -242,7 +307,11 @@ fn cut_at(strokes: &[Stroke], cuts: &[f32]) -> Option<Vec<Character>> {
     if pieces.iter().any(Vec::is_empty) {
         return None;
     }
-    Some(pieces.into_iter().map(Character::new).collect())
+    let pieces: Vec<Character> = pieces.into_iter().map(Character::new).collect();
+    pieces
+        .iter()
+        .all(|piece| piece.bounds.height >= min_height)
+        .then_some(pieces)
 }
 
 impl ColumnProfile {

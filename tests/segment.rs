@@ -76,6 +76,46 @@ fn a_single_digit_is_not_split() {
     }
 }
 
+fn polyline(points: &[(f32, f32)]) -> Stroke {
+    Stroke {
+        points: points.iter().map(|&(x, y)| Point { x, y }).collect(),
+        width: PEN,
+    }
+}
+
+#[test]
+fn a_long_flag_touching_its_digit_joins_it_and_is_not_cut_into_dashes() {
+    // A 5 whose flag, drawn second from the top of its stem, runs far to the right: it shares
+    // too few columns with the stem to join it by them.
+    let body = polyline(&[
+        (20.0, 20.0),
+        (15.0, 65.0),
+        (60.0, 70.0),
+        (75.0, 105.0),
+        (45.0, 140.0),
+        (5.0, 130.0),
+    ]);
+    let flag = polyline(&[(22.0, 20.0), (120.0, 15.0), (200.0, 10.0)]);
+    let segments = segment(&[body, flag]);
+    assert_eq!(segments.len(), 1, "{segments:?}");
+    assert_eq!(segments[0].whole.strokes.len(), 2);
+    // Wide enough to be cut, but never into a flat piece of flag alone.
+    let height = segments[0].whole.bounds.height;
+    let flat = segments[0]
+        .splits
+        .iter()
+        .flatten()
+        .find(|piece| piece.bounds.height < 0.3 * height);
+    assert!(flat.is_none(), "{flat:?}");
+}
+
+#[test]
+fn a_dash_apart_from_a_digit_stays_its_own_character() {
+    let mut strokes = digit('1', 0.0, 0.0);
+    strokes.push(polyline(&[(200.0, 60.0), (280.0, 60.0)]));
+    assert_eq!(stroke_counts(&strokes), [1, 1]);
+}
+
 #[test]
 fn a_dot_between_characters_is_a_speck_and_a_lone_dot_is_nothing() {
     let dot = Stroke {

@@ -23,6 +23,26 @@ pub const CLASSES: &str = concat!(
 /// UNIPEN's categories of isolated characters: digits, upper case, lower case, symbols.
 const CATEGORIES: [&str; 4] = ["1a", "1b", "1c", "1d"];
 
+/// Which of UNIPEN's isolated characters a model learns: the categories to read and the
+/// classes to keep (a sample labelled otherwise is counted and left out).
+#[derive(Debug, Clone, Copy)]
+pub struct Selection {
+    pub categories: &'static [&'static str],
+    pub classes: &'static str,
+}
+
+/// The characters model's: every category, every class.
+pub const CHARACTERS: Selection = Selection {
+    categories: &CATEGORIES,
+    classes: CLASSES,
+};
+
+/// The digits model's share: category 1a, isolated digits.
+pub const DIGITS: Selection = Selection {
+    categories: &["1a"],
+    classes: "0123456789",
+};
+
 /// Out of every 10 writers, which go to the test split and which to validation (by a hash of
 /// the writer's name, so the split is deterministic and independent of file order).
 const TEST_BUCKET: u64 = 0;
@@ -95,13 +115,13 @@ pub fn locate(dir: &Path, repository_root: &Path) -> Result<PathBuf> {
     Ok(dir.join(UNPACKED))
 }
 
-/// Reads the isolated characters under `root`, draws each as the page would, and splits them
-/// by writer. Prints what was read, skipped and held out.
-pub fn load(root: &Path) -> Result<Splits> {
-    let corpus = unipen::read(root, &CATEGORIES)
+/// Reads the isolated characters of `selection` under `root`, draws each as the page would,
+/// and splits them by writer. Prints what was read, skipped and held out.
+pub fn load(root: &Path, selection: Selection) -> Result<Splits> {
+    let corpus = unipen::read(root, selection.categories)
         .with_context(|| format!("cannot read UNIPEN from {}", root.display()))?;
     println!("{}", corpus.summary());
-    let labels: Vec<String> = CLASSES.chars().map(String::from).collect();
+    let labels: Vec<String> = selection.classes.chars().map(String::from).collect();
     let class_of: BTreeMap<&str, usize> = labels
         .iter()
         .enumerate()
@@ -136,7 +156,7 @@ pub fn load(root: &Path) -> Result<Splits> {
     }
     println!(
         "characters: {outside_classes} with labels outside the {} classes and {undrawable} too small to draw left out",
-        CLASSES.chars().count()
+        splits.labels.len()
     );
     let count = |split| writers.get(&split).map_or(0, BTreeSet::len);
     let described =
@@ -256,7 +276,7 @@ mod tests {
     fn a_tree_without_characters_is_a_clear_error() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("data/1a")).unwrap();
-        let error = load(dir.path()).unwrap_err().to_string();
+        let error = load(dir.path(), CHARACTERS).unwrap_err().to_string();
         assert!(error.contains("no usable characters"), "{error}");
     }
 }

@@ -125,7 +125,10 @@ impl Config {
             self.data.dataset.to_string(),
         );
         metadata.config.dropout = self.model.dropout;
-        if self.data.dataset == DatasetKind::UnipenCharacters {
+        if matches!(
+            self.data.dataset,
+            DatasetKind::UnipenCharacters | DatasetKind::MnistUnipenDigits
+        ) {
             metadata.citation = Some(crate::characters::CITATION.to_string());
         }
         metadata

@@ -44,6 +44,11 @@ pub struct Splits {
 #[serde(try_from = "String", into = "String")]
 pub enum DatasetKind {
     Mnist,
+    /// MNIST's digits and, beside them, UNIPEN's isolated digits (pen strokes), whose writers
+    /// are split as for the characters model: training takes MNIST's training images and the
+    /// training writers' digits, validation (and so the "unsure" threshold) the validation
+    /// writers' digits, and the test is MNIST's.
+    MnistUnipenDigits,
     /// UNIPEN's isolated digits, letters and symbols, split by writer.
     UnipenCharacters,
     Emnist(EmnistSplit),
@@ -74,6 +79,7 @@ impl fmt::Display for DatasetKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Mnist => f.write_str("mnist"),
+            Self::MnistUnipenDigits => f.write_str("mnist-unipen-digits"),
             Self::UnipenCharacters => f.write_str("unipen-characters"),
             Self::Emnist(split) => write!(f, "emnist-{}", split.name()),
         }
@@ -86,6 +92,7 @@ impl FromStr for DatasetKind {
     fn from_str(s: &str) -> Result<Self, String> {
         match s {
             "mnist" => return Ok(Self::Mnist),
+            "mnist-unipen-digits" => return Ok(Self::MnistUnipenDigits),
             "unipen-characters" => return Ok(Self::UnipenCharacters),
             _ => {}
         }
@@ -94,7 +101,7 @@ impl FromStr for DatasetKind {
             .find(|split| s.strip_prefix("emnist-") == Some(split.name()))
             .map(Self::Emnist)
             .ok_or_else(|| {
-                format!("unknown data set \"{s}\": use mnist, unipen-characters, emnist-balanced, emnist-letters, emnist-digits or emnist-byclass")
+                format!("unknown data set \"{s}\": use mnist, mnist-unipen-digits, unipen-characters, emnist-balanced, emnist-letters, emnist-digits or emnist-byclass")
             })
     }
 }
@@ -112,6 +119,10 @@ impl From<DatasetKind> for String {
     }
 }
 
+/// The folders of MNIST and of UNIPEN inside the data folder of `mnist-unipen-digits`.
+pub const MNIST_FOLDER: &str = "mnist";
+pub const UNIPEN_FOLDER: &str = "unipen";
+
 /// Loads both splits of `kind` from `dir`, validating every file.
 pub fn load(kind: DatasetKind, dir: &Path) -> Result<Splits> {
     match kind {
@@ -126,9 +137,11 @@ pub fn load(kind: DatasetKind, dir: &Path) -> Result<Splits> {
                 split_facts: Vec::new(),
             })
         }
-        DatasetKind::UnipenCharacters => {
-            characters::load(&characters::locate(dir, &crate::config::repository_root())?)
-        }
+        DatasetKind::MnistUnipenDigits => mnist_beside_unipen(
+            load(DatasetKind::Mnist, &dir.join(MNIST_FOLDER))?,
+            load_unipen(&dir.join(UNIPEN_FOLDER), characters::DIGITS)?,
+        ),
+        DatasetKind::UnipenCharacters => load_unipen(dir, characters::CHARACTERS),
         DatasetKind::Emnist(emnist) => {
             let prefix = format!("emnist-{}", emnist.name());
             let mapping_path = dir.join(format!("{prefix}-mapping.txt"));
@@ -149,6 +162,59 @@ pub fn load(kind: DatasetKind, dir: &Path) -> Result<Splits> {
             })
         }
     }
+}
+
+fn load_unipen(dir: &Path, selection: characters::Selection) -> Result<Splits> {
+    characters::load(
+        &characters::locate(dir, &crate::config::repository_root())?,
+        selection,
+    )
+}
+
+/// MNIST's training images with UNIPEN's training writers' digits; UNIPEN's validation
+/// writers, so that early stopping and the "unsure" threshold are judged on people the
+/// network never saw rather than on MNIST's look-alike images; MNIST's test set.
+fn mnist_beside_unipen(mnist: Splits, unipen: Splits) -> Result<Splits> {
+    ensure!(
+        mnist.labels == unipen.labels,
+        "MNIST's classes {:?} differ from UNIPEN's digits {:?}",
+        mnist.labels,
+        unipen.labels
+    );
+    let facts = |split: &str| {
+        unipen
+            .split_facts
+            .iter()
+            .find(|(name, _)| name.starts_with(split))
+            .map_or_else(String::new, |(_, counts)| counts.clone())
+    };
+    let split_facts = vec![
+        (
+            "train".to_string(),
+            format!(
+                "{} MNIST images and UNIPEN's {}",
+                mnist.train.len(),
+                facts("train")
+            ),
+        ),
+        (
+            "validation (writers never trained on)".to_string(),
+            format!("UNIPEN's {}", facts("validation")),
+        ),
+        (
+            "test".to_string(),
+            format!("{} MNIST test images", mnist.test.len()),
+        ),
+    ];
+    let mut train = mnist.train;
+    train.extend(unipen.train);
+    Ok(Splits {
+        train,
+        validation: unipen.validation,
+        test: mnist.test,
+        labels: mnist.labels,
+        split_facts,
+    })
 }
 
 fn identity_classes(n: u8) -> BTreeMap<u8, usize> {
@@ -371,6 +437,7 @@ mod tests {
     fn dataset_names_round_trip() {
         for name in [
             "mnist",
+            "mnist-unipen-digits",
             "unipen-characters",
             "emnist-balanced",
             "emnist-letters",
@@ -380,5 +447,52 @@ mod tests {
             assert_eq!(name.parse::<DatasetKind>().unwrap().to_string(), name);
         }
         assert!("emnist-bogus".parse::<DatasetKind>().is_err());
+    }
+
+    fn splits(train: &[usize], validation: &[usize], test: &[usize], labels: usize) -> Splits {
+        let samples = |classes: &[usize]| {
+            classes
+                .iter()
+                .map(|&class| Sample {
+                    pixels: [0; GLYPH_PIXELS],
+                    class,
+                    strokes: None,
+                })
+                .collect::<Vec<_>>()
+        };
+        Splits {
+            train: samples(train),
+            validation: Some(samples(validation)),
+            test: samples(test),
+            labels: (0..labels).map(|l| l.to_string()).collect(),
+            split_facts: vec![
+                ("train".into(), "2 characters of 1 writers".into()),
+                (
+                    "validation (writers never trained on)".into(),
+                    "1 characters of 1 writers".into(),
+                ),
+            ],
+        }
+    }
+
+    #[test]
+    fn unipen_digits_join_mnist_for_training_and_alone_validate() {
+        let mnist = Splits {
+            validation: None,
+            ..splits(&[1, 2, 3], &[], &[4, 5], 10)
+        };
+        let joined = mnist_beside_unipen(mnist, splits(&[7, 8], &[9], &[0], 10)).unwrap();
+        let classes = |samples: &[Sample]| samples.iter().map(|s| s.class).collect::<Vec<_>>();
+        assert_eq!(classes(&joined.train), [1, 2, 3, 7, 8]);
+        assert_eq!(classes(joined.validation.as_deref().unwrap()), [9]);
+        assert_eq!(classes(&joined.test), [4, 5], "the test stays MNIST's");
+        assert_eq!(
+            joined.split_facts[0].1,
+            "3 MNIST images and UNIPEN's 2 characters of 1 writers"
+        );
+        let error = mnist_beside_unipen(splits(&[1], &[], &[1], 10), splits(&[1], &[], &[1], 3))
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("differ"), "{error}");
     }
 }

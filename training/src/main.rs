@@ -162,10 +162,10 @@ struct Overrides {
     /// The config file.
     #[arg(long, global = true, default_value = DEFAULT_CONFIG)]
     config: PathBuf,
-    /// Data set: mnist, unipen-characters, emnist-balanced, emnist-letters, emnist-digits or emnist-byclass.
+    /// Data set: mnist, mnist-unipen-digits, unipen-characters, emnist-balanced, emnist-letters, emnist-digits or emnist-byclass.
     #[arg(long, global = true)]
     dataset: Option<DatasetKind>,
-    /// Folder with the data set's IDX files.
+    /// Folder with the data set (for mnist-unipen-digits, the folder holding mnist/ and unipen/).
     #[arg(long, global = true)]
     data_dir: Option<PathBuf>,
     /// Weights file to write (train) or read (evaluate, predict).
@@ -319,8 +319,12 @@ fn lines_command(config: &LinesConfig, command: Option<LinesCommand>) -> Result<
 }
 
 fn load_data(config: &Config) -> Result<data::Splits> {
-    if config.data.dataset == DatasetKind::Mnist {
-        fetch::ensure_mnist(&config.data.dir)?;
+    match config.data.dataset {
+        DatasetKind::Mnist => fetch::ensure_mnist(&config.data.dir)?,
+        DatasetKind::MnistUnipenDigits => {
+            fetch::ensure_mnist(&config.data.dir.join(data::MNIST_FOLDER))?;
+        }
+        _ => {}
     }
     data::load(config.data.dataset, &config.data.dir)
 }
@@ -343,12 +347,11 @@ fn train_command(config: &Config, args: TrainArgs) -> Result<ExitCode> {
     };
     println!("{} parameters", model.parameter_count());
     let partition = train::Partition::new(config, splits.train, splits.validation)?;
-    let validation = partition.validation();
     let (model, training_time) = train::fit(config, &partition, model, args.fresh)?;
 
     let recognizer = calibrated(
         Recognizer::from_model(model, metadata, &CpuBackend::preferred().device()),
-        &validation,
+        &partition,
         config,
     )?;
     let evaluation = evaluate::evaluate(&recognizer, &splits.test)?;
@@ -424,16 +427,18 @@ fn write_category_report(
 }
 
 /// The recognizer with its rejection threshold calibrated on the validation images.
+/// The recognizer with its rejection threshold calibrated on the held-out samples and its ink
+/// range taken from the training samples.
 fn calibrated(
     recognizer: Recognizer,
-    validation: &[Sample],
+    partition: &train::Partition,
     config: &Config,
 ) -> Result<Recognizer> {
-    let scores = evaluate::evaluate(&recognizer, validation)?.scores;
+    let scores = evaluate::evaluate(&recognizer, &partition.validation())?.scores;
     let target = config.rejection.target_accuracy;
     let mut metadata = recognizer.metadata().clone();
     metadata.rejection_threshold = rejection::calibrate(&scores, target);
-    metadata.ink_range = rejection::ink_range(&scores);
+    metadata.ink_range = rejection::ink_range(partition.training_inks());
     let kept = rejection::selective(&scores, &metadata);
     println!(
         "rejection threshold {:.4}, mean ink {:?}: keeps {:.2}% of the validation images at {:.2}% accuracy (target {:.2}%)",
@@ -483,8 +488,8 @@ fn load_matching(config: &Config) -> Result<(Recognizer, data::Splits)> {
 
 fn calibrate_command(config: &Config) -> Result<ExitCode> {
     let (recognizer, splits) = load_matching(config)?;
-    let validation = train::Partition::new(config, splits.train, splits.validation)?.validation();
-    let recognizer = calibrated(recognizer, &validation, config)?;
+    let partition = train::Partition::new(config, splits.train, splits.validation)?;
+    let recognizer = calibrated(recognizer, &partition, config)?;
     atomic::write(
         &config.output.weights,
         &weights::encode(recognizer.model(), recognizer.metadata())?,

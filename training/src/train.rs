@@ -21,7 +21,7 @@ use burn::train::renderer::default_renderer;
 use burn::train::{
     Learner, LearnerModel, MetricEarlyStoppingStrategy, StoppingCondition, SupervisedTraining,
 };
-use handwriting::{Model, Normalization};
+use handwriting::{Glyph, Model, Normalization};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
@@ -256,6 +256,14 @@ impl Partition {
 
     pub fn train_len(&self) -> usize {
         self.train.len()
+    }
+
+    /// The mean ink of every training sample as drawn, before augmentation.
+    pub fn training_inks(&self) -> Vec<f32> {
+        self.train
+            .iter()
+            .map(|&i| Glyph::from_mnist_bytes(&self.samples[i].pixels).mean_ink())
+            .collect()
     }
 
     /// The held-out samples, as [`fit`] validates on them.
