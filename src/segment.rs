@@ -196,7 +196,8 @@ fn dots(speck: &Bounds, stem: &Bounds) -> bool {
 
 /// Joins each flat group (a 5's flag, a 7's bar drawn long to the right) to a taller character
 /// its ink touches: sharing too few columns with it to be grouped by them, it would otherwise
-/// read as a character of its own, or be cut into dashes.
+/// read as a character of its own, or be cut into dashes. One pass: each group is looked at
+/// once, so a line of many flags costs no more than one of many characters.
 fn join_flat_groups(mut groups: Vec<Character>) -> Vec<Character> {
     let mut i = 0;
     while i < groups.len() {
@@ -204,8 +205,9 @@ fn join_flat_groups(mut groups: Vec<Character>) -> Vec<Character> {
         let is_flat = flat.bounds.width >= FLAT_ASPECT * flat.bounds.height;
         let host = is_flat
             .then(|| {
-                groups.iter().position(|other| {
-                    flat.bounds.height <= FLAT_HEIGHT * other.bounds.height
+                groups.iter().enumerate().position(|(j, other)| {
+                    j != i
+                        && flat.bounds.height <= FLAT_HEIGHT * other.bounds.height
                         && flat.bounds.intersects(&other.bounds)
                         && touches(flat, other)
                 })
@@ -217,7 +219,6 @@ fn join_flat_groups(mut groups: Vec<Character>) -> Vec<Character> {
                 let host = if host > i { host - 1 } else { host };
                 let joined = groups.remove(host).absorb(flat);
                 groups.insert(host, joined);
-                i = 0;
             }
             None => i += 1,
         }

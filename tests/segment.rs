@@ -83,20 +83,33 @@ fn polyline(points: &[(f32, f32)]) -> Stroke {
     }
 }
 
+/// A 5 whose flag, drawn second from the top of its stem, runs far to the right: it shares too
+/// few columns with the stem to join it by them.
+fn five_with_a_long_flag(left: f32) -> [Stroke; 2] {
+    let shifted = |points: &[(f32, f32)]| {
+        polyline(
+            &points
+                .iter()
+                .map(|&(x, y)| (x + left, y))
+                .collect::<Vec<_>>(),
+        )
+    };
+    [
+        shifted(&[
+            (20.0, 20.0),
+            (15.0, 65.0),
+            (60.0, 70.0),
+            (75.0, 105.0),
+            (45.0, 140.0),
+            (5.0, 130.0),
+        ]),
+        shifted(&[(22.0, 20.0), (120.0, 15.0), (200.0, 10.0)]),
+    ]
+}
+
 #[test]
 fn a_long_flag_touching_its_digit_joins_it_and_is_not_cut_into_dashes() {
-    // A 5 whose flag, drawn second from the top of its stem, runs far to the right: it shares
-    // too few columns with the stem to join it by them.
-    let body = polyline(&[
-        (20.0, 20.0),
-        (15.0, 65.0),
-        (60.0, 70.0),
-        (75.0, 105.0),
-        (45.0, 140.0),
-        (5.0, 130.0),
-    ]);
-    let flag = polyline(&[(22.0, 20.0), (120.0, 15.0), (200.0, 10.0)]);
-    let segments = segment(&[body, flag]);
+    let segments = segment(&five_with_a_long_flag(0.0));
     assert_eq!(segments.len(), 1, "{segments:?}");
     assert_eq!(segments[0].whole.strokes.len(), 2);
     // Wide enough to be cut, but never into a flat piece of flag alone.
@@ -107,6 +120,27 @@ fn a_long_flag_touching_its_digit_joins_it_and_is_not_cut_into_dashes() {
         .flatten()
         .find(|piece| piece.bounds.height < 0.3 * height);
     assert!(flat.is_none(), "{flat:?}");
+}
+
+#[test]
+fn every_flag_of_a_long_line_joins_its_own_digit() {
+    let strokes: Vec<Stroke> = (0..400)
+        .flat_map(|i| five_with_a_long_flag(i as f32 * 260.0))
+        .collect();
+    assert_eq!(stroke_counts(&strokes), vec![2; 400]);
+}
+
+#[test]
+fn inkless_groups_neither_join_themselves_nor_panic() {
+    // Found by the `drawing` fuzz target: a pen of no width drawing a point, or a level line,
+    // makes a group of no height, "flat" beside itself.
+    let inkless = |points: &[(f32, f32)]| Stroke {
+        width: 0.0,
+        ..polyline(points)
+    };
+    segment(&[inkless(&[(-5.15e-27, 3.78e18)])]);
+    let level = [inkless(&[(0.0, 0.0), (50.0, 0.0)]), inkless(&[(50.0, 0.0)])];
+    assert!(segment(&level).len() <= 2);
 }
 
 #[test]
