@@ -426,7 +426,6 @@ fn write_category_report(
     Ok(())
 }
 
-/// The recognizer with its rejection threshold calibrated on the validation images.
 /// The recognizer with its rejection threshold calibrated on the held-out samples and its ink
 /// range taken from the training samples.
 fn calibrated(
