@@ -11,7 +11,7 @@ use crate::recognizer::Prediction;
 use crate::segment::Bounds;
 
 /// Letters that rise to the x-height only.
-const SMALL_LETTERS: &str = "acegmnopqrsuvwxyz";
+pub(crate) const SMALL_LETTERS: &str = "acegmnopqrsuvwxyz";
 /// Characters that rise to the cap height (letters with ascenders, capitals, digits).
 const TALL_CHARACTERS: &str = "bdfhklt0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ?!%#@&/()";
 /// Of those, the ones whose shape has a twin of the other height: their own height is no
@@ -19,6 +19,10 @@ const TALL_CHARACTERS: &str = "bdfhklt0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ?!%#@&
 const TWINS: &str = "cosuvwxzCOSUVWXZ0kKpPyYlI1";
 /// Punctuation small enough to be a speck.
 const SPECKS: &str = ".,'\"";
+/// Punctuation at home inside a word of letters ("don't", "well-known", "e.g.").
+const IN_WORD_PUNCTUATION: &str = "'-.,";
+/// Punctuation that may open or close a word of letters, though not sit inside one.
+const WORD_EDGE_PUNCTUATION: &str = "!?:;\"()";
 /// Specks that sit high on the line; the others sit on or below the baseline, or mid-line.
 const HIGH_SPECKS: &str = "'\"";
 
@@ -59,33 +63,52 @@ pub fn apply(characters: &[(Bounds, Prediction)], labels: &[String]) -> Vec<(Pre
         .iter()
         .enumerate()
         .map(|(i, (bounds, prediction))| {
-            let company = company(characters, &words, i);
-            // Capitals follow capitals or start words; after a lower-case letter, a capital
-            // is almost always a misread twin (the second "l" of "Hello" as an "I").
-            let after_lower = i > 0
-                && words[i - 1] == words[i]
-                && characters[i - 1]
-                    .1
-                    .best()
-                    .label
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase());
+            let word = Word::around(characters, &words, i);
             let placement = proportions.map(|line| Placement::of(bounds, line));
             let weights: Vec<f32> = labels
                 .iter()
-                .map(|label| {
-                    let capital = label.chars().all(|c| c.is_ascii_uppercase());
-                    let order = if after_lower && capital {
-                        CONTRADICTED
-                    } else {
-                        1.0
-                    };
-                    order * weight(label, placement, company)
-                })
+                .map(|label| weight(label, placement, word))
                 .collect();
             (prediction.reweighed(&weights, labels), spaces[i])
         })
         .collect()
+}
+
+/// What the rest of a character's word says about it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Word {
+    company: Company,
+    /// Characters of the same word stand on both sides of it.
+    inside: bool,
+    /// The character before it, in the same word, reads as a lower-case letter (and the
+    /// word is not one of capitals, where that reading is itself the likely slip).
+    after_lower: bool,
+    /// The word's other letters are capitals, at least two of them and all but a few (the
+    /// second "l" of "SMlLE" must not keep the first one lower-case).
+    among_capitals: bool,
+}
+
+impl Word {
+    fn around(characters: &[(Bounds, Prediction)], words: &[usize], i: usize) -> Self {
+        let same_word = |j: usize| words.get(j) == Some(&words[i]);
+        let best_char = |j: usize| single_char(&characters[j].1.best().label);
+        let others: Vec<char> = (0..characters.len())
+            .filter(|&j| j != i && same_word(j))
+            .filter_map(best_char)
+            .filter(char::is_ascii_alphabetic)
+            .collect();
+        let capitals = others.iter().filter(|c| c.is_ascii_uppercase()).count();
+        let among_capitals = capitals >= 2 && capitals > 2 * (others.len() - capitals);
+        Self {
+            company: company(characters, words, i),
+            inside: i > 0 && same_word(i - 1) && same_word(i + 1),
+            after_lower: i > 0
+                && same_word(i - 1)
+                && best_char(i - 1).is_some_and(|c| c.is_ascii_lowercase())
+                && !among_capitals,
+            among_capitals,
+        }
+    }
 }
 
 /// Whether the other characters of a character's word are mostly digits or mostly letters.
@@ -120,15 +143,32 @@ fn company(characters: &[(Bounds, Prediction)], words: &[usize], i: usize) -> Co
 
 /// How much the context supports `label` for a character placed on the line as `placement`
 /// (`None` when the line's proportions are unknown; 1 = no opinion).
-fn weight(label: &str, placement: Option<Placement>, company: Company) -> f32 {
+fn weight(label: &str, placement: Option<Placement>, word: Word) -> f32 {
     let Some(c) = single_char(label) else {
         return 1.0;
     };
     let mut weight = 1.0;
-    match company {
+    match word.company {
         Company::Digits if c.is_alphabetic() => weight *= CONTRADICTED,
         Company::Letters if c.is_ascii_digit() => weight *= CONTRADICTED,
+        // A "t" read as "+", an "l" as "(": symbols rarely touch letters, and then only at
+        // a word's edge ("(yes)", "Hi!").
+        Company::Letters
+            if !c.is_alphanumeric()
+                && !IN_WORD_PUNCTUATION.contains(c)
+                && (word.inside || !WORD_EDGE_PUNCTUATION.contains(c)) =>
+        {
+            weight *= CONTRADICTED
+        }
         _ => {}
+    }
+    // Capitals follow capitals or start words: after a lower-case letter, a capital is almost
+    // always a misread twin (the second "l" of "Hello" as an "I"), and among capitals a
+    // lower-case letter is (the "I" of "TRAIN" as an "l").
+    if (word.after_lower && c.is_ascii_uppercase())
+        || (word.among_capitals && c.is_ascii_lowercase())
+    {
+        weight *= CONTRADICTED;
     }
     let Some(Placement { shape, high, small }) = placement else {
         return weight;
@@ -290,7 +330,7 @@ fn median(mut values: Vec<f32>) -> Option<f32> {
 mod tests {
     use super::*;
 
-    const LABELS: &str = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.,'\"-";
+    const LABELS: &str = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.,'\"-+!";
 
     fn labels() -> Vec<String> {
         LABELS.chars().map(String::from).collect()
@@ -401,6 +441,39 @@ mod tests {
             seen(130.0, 0.0, 12.0, 100.0, &[("I", 0.5), ("l", 0.4)]),
         ];
         assert_eq!(read(&line), "Hel");
+    }
+
+    /// Five tall characters side by side, the network reading each as `readings[i]`.
+    fn word(readings: &[&[(&str, f32)]]) -> Vec<(Bounds, Prediction)> {
+        readings
+            .iter()
+            .enumerate()
+            .map(|(i, r)| seen(70.0 * i as f32, 0.0, 60.0, 100.0, r))
+            .collect()
+    }
+
+    #[test]
+    fn among_letters_a_symbol_is_the_letter_it_resembles() {
+        let t = [("+", 0.6), ("t", 0.3)];
+        let letter = |l: &'static str| [(l, 0.9)];
+        let (h, l) = (letter("H"), letter("l"));
+        assert_eq!(read(&word(&[&h, &l, &t, &l])), "Hltl");
+        // At a word's edge, punctuation that closes a word stands; a "+" does not.
+        let bang = [("!", 0.6), ("l", 0.3)];
+        assert_eq!(read(&word(&[&h, &l, &bang])), "Hl!");
+        assert_eq!(read(&word(&[&h, &l, &t])), "Hlt");
+    }
+
+    #[test]
+    fn among_capitals_a_bar_is_a_capital() {
+        let capital = |l: &'static str| [(l, 0.9)];
+        let bar = [("l", 0.6), ("I", 0.3)];
+        let (t, r, n) = (capital("T"), capital("R"), capital("N"));
+        assert_eq!(read(&word(&[&t, &r, &bar, &n])), "TRIN");
+        // Two bars side by side do not keep each other lower-case.
+        assert_eq!(read(&word(&[&t, &r, &bar, &bar, &n])), "TRIIN");
+        // One capital is no company: "Al" stays.
+        assert_eq!(read(&word(&[&capital("A"), &bar])), "Al");
     }
 
     #[test]

@@ -6,7 +6,7 @@ use crate::context;
 use crate::glyph::Glyph;
 use crate::preprocess::{Point, Stroke, glyph_from_strokes};
 use crate::recognizer::{Prediction, RecognizeError, Recognizer};
-use crate::segment::{Bounds, Character, segment};
+use crate::segment::{Bounds, Breadth, Character, segment};
 use crate::weights::ModelMetadata;
 
 /// What the text shows for what is clearly no character (a scribble, a scratch-out).
@@ -86,9 +86,9 @@ pub struct Layout {
 #[derive(Debug, Clone)]
 struct Place {
     whole: Slot,
-    /// How plausible the group's shape is for one character, and for one that is wide by
-    /// nature (see [`Bounds::one_character_plausibility`]).
-    whole_plausibility: [f32; 2],
+    /// How plausible the group's shape is for one character of each [`Breadth`], in
+    /// [`Breadth::ALL`]'s order (see [`Bounds::one_character_plausibility`]).
+    whole_plausibility: [f32; 3],
     /// Ways to cut the group, not yet drawn.
     cuts: Vec<Vec<Character>>,
     /// The cuts drawn, once the whole's reading asked for them.
@@ -126,8 +126,8 @@ impl Layout {
             };
             layout.places.push(Place {
                 whole,
-                whole_plausibility: [false, true]
-                    .map(|wide| segment.whole.bounds.one_character_plausibility(wide)),
+                whole_plausibility: Breadth::ALL
+                    .map(|breadth| segment.whole.bounds.one_character_plausibility(breadth)),
                 cuts: segment.splits,
                 splits: Vec::new(),
                 speck: segment.speck,
@@ -237,8 +237,18 @@ impl Layout {
 /// plausible its box is for one character of that class.
 fn whole_score(place: &Place, predictions: &[Prediction]) -> f32 {
     let best = predictions[place.whole.glyph].best();
-    let wide = WIDE_LABELS.contains(&best.label.as_str());
-    best.probability * place.whole_plausibility[usize::from(wide)]
+    best.probability * place.whole_plausibility[breadth(&best.label) as usize]
+}
+
+/// How wide a character read as `label` runs for its height.
+fn breadth(label: &str) -> Breadth {
+    if WIDE_LABELS.contains(&label) {
+        Breadth::Wide
+    } else if label.len() == 1 && context::SMALL_LETTERS.contains(label) {
+        Breadth::Short
+    } else {
+        Breadth::Ordinary
+    }
 }
 
 /// A speck drawn as a round dot as wide as its pen, centred where it was touched.

@@ -26,6 +26,11 @@ const DOT_REACH: f32 = 0.35;
 const DOT_DROP: f32 = 0.25;
 /// A group wider than this many times its height may be several characters touching.
 const SPLIT_ASPECT: f32 = 1.1;
+/// A lower-case letter of the x-height (a, n, u) fills a box up to this aspect: as wide as
+/// other letters, it stands only about 0.6 as tall...
+const SHORT_ASPECT: f32 = 1.5;
+/// ...and no longer at this one.
+const MAX_SHORT_ASPECT: f32 = 2.5;
 /// Typical width of a handwritten character as a fraction of its height, for guessing how
 /// many characters a touching group holds.
 const CHARACTER_ASPECT: f32 = 0.7;
@@ -82,14 +87,13 @@ impl Bounds {
         self.width / self.height.max(f32::MIN_POSITIVE)
     }
 
-    /// How plausible it is, by shape alone, that one character fills this box: 1 up to
-    /// [`SPLIT_ASPECT`], falling to 0 at [`MAX_ASPECT`]; for a character that is wide by
-    /// nature (an m, a W), 1 up to [`MAX_ASPECT`], falling to 0 at [`MAX_WIDE_ASPECT`].
-    pub fn one_character_plausibility(&self, wide: bool) -> f32 {
-        let (full, none) = if wide {
-            (MAX_ASPECT, MAX_WIDE_ASPECT)
-        } else {
-            (SPLIT_ASPECT, MAX_ASPECT)
+    /// How plausible it is, by shape alone, that one character of `breadth` fills this box:
+    /// 1 up to the aspect such characters reach, falling to 0 at the one they never do.
+    pub fn one_character_plausibility(&self, breadth: Breadth) -> f32 {
+        let (full, none) = match breadth {
+            Breadth::Ordinary => (SPLIT_ASPECT, MAX_ASPECT),
+            Breadth::Short => (SHORT_ASPECT, MAX_SHORT_ASPECT),
+            Breadth::Wide => (MAX_ASPECT, MAX_WIDE_ASPECT),
         };
         ((none - self.aspect()) / (none - full)).clamp(0.0, 1.0)
     }
@@ -113,6 +117,21 @@ impl Bounds {
         let overlap = self.right().min(other.right()) - self.x.max(other.x);
         overlap >= JOIN_OVERLAP * self.width.min(other.width)
     }
+}
+
+/// How wide characters of a kind run for their height.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Breadth {
+    /// Most characters: at most about as wide as tall.
+    Ordinary,
+    /// Lower-case letters of the x-height (a, n, u): as wide as others, but shorter.
+    Short,
+    /// Wide by nature (m, w, M, W).
+    Wide,
+}
+
+impl Breadth {
+    pub const ALL: [Self; 3] = [Self::Ordinary, Self::Short, Self::Wide];
 }
 
 /// The strokes of one character (or of what may be several touching ones) and their box.

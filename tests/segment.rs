@@ -3,7 +3,7 @@
 mod common;
 
 use common::{HEIGHT, PEN, digit, line, touching_noughts};
-use handwriting::{Layout, Point, Stroke, segment};
+use handwriting::{Bounds, Breadth, Layout, Point, Stroke, segment};
 
 fn stroke_counts(strokes: &[Stroke]) -> Vec<usize> {
     segment(strokes)
@@ -205,4 +205,22 @@ fn empty_and_unusable_input_gives_no_characters() {
         width: 1e30,
     };
     assert!(segment(&[broken, huge]).len() <= 1);
+}
+
+#[test]
+fn a_short_letter_may_fill_a_wider_box_than_a_digit() {
+    let aspect = |aspect: f32| Bounds {
+        x: 0.0,
+        y: 0.0,
+        width: aspect * HEIGHT,
+        height: HEIGHT,
+    };
+    // An "n" half again as wide as tall is ordinary; a "0" that wide is probably two.
+    let wide_n = aspect(1.5);
+    assert_eq!(wide_n.one_character_plausibility(Breadth::Short), 1.0);
+    assert!(wide_n.one_character_plausibility(Breadth::Ordinary) < 0.6);
+    assert_eq!(wide_n.one_character_plausibility(Breadth::Wide), 1.0);
+    // Past its own limit even a short letter is no longer one character.
+    assert_eq!(aspect(2.6).one_character_plausibility(Breadth::Short), 0.0);
+    assert!(aspect(2.6).one_character_plausibility(Breadth::Wide) > 0.0);
 }

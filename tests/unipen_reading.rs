@@ -169,11 +169,11 @@ fn printed_words_read_no_worse_with_the_line_model_beside_the_characters_model()
     );
 }
 
-/// A little below what the shipped models read today (57.5% of the words, 93.0% of the digits
-/// with the digits model, 68.0% with the characters model, which cannot tell a lone "0" from
+/// A little below what the shipped models read today (60.0% of the words, 93.7% of the digits
+/// with the digits model, 71.7% with the characters model, which cannot tell a lone "0" from
 /// an "o"), so that a regression fails. The targets, and how far they are, are in
 /// docs/results-characters.md.
-const WORDS_FLOOR: f64 = 0.55;
+const WORDS_FLOOR: f64 = 0.57;
 const DIGITS_FLOOR: f64 = 0.92;
 const LONE_DIGITS_FLOOR: f64 = 0.65;
 /// The same for the line model with its language model on 60 cursive words (80.0% today);
