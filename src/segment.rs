@@ -149,7 +149,7 @@ impl Character {
         }
     }
 
-    fn absorb(mut self, other: Character) -> Self {
+    pub(crate) fn absorb(mut self, other: Character) -> Self {
         self.strokes.extend(other.strokes);
         Self::new(self.strokes)
     }

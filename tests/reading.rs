@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{HEIGHT, PEN, digit, line, scribble, touching_noughts};
+use common::{HEIGHT, PEN, digit, line, polyline, scribble, touching_noughts};
 use handwriting::{CpuBackend, Point, Recognizer, Stroke};
 
 fn shipped() -> Recognizer {
@@ -124,4 +124,27 @@ fn a_ten_thousand_point_stroke_reads_like_its_few_point_original() {
         .collect();
     assert!(dense[0].points.len() >= 10_000);
     assert_eq!(shipped().read(&dense).unwrap().text(), "7");
+}
+
+fn characters_model() -> Recognizer {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/www/models/characters.bpk");
+    let bytes = std::fs::read(path).expect("the shipped weights are committed");
+    Recognizer::from_bytes(&bytes, path, &CpuBackend::preferred().device()).unwrap()
+}
+
+#[test]
+fn an_f_whose_bars_begin_beside_its_stem_reads_as_one_letter() {
+    // The bars share no columns with the stem, so segmentation makes two groups of them: a
+    // bar and an "=". Their boxes touch, and as one character they read far better.
+    let (stem, bars_left) = (20.0, 20.0 + PEN);
+    let f = [
+        polyline(&[(stem, 0.0), (stem, HEIGHT)]),
+        polyline(&[(bars_left, 0.0), (bars_left + 0.5 * HEIGHT, 0.0)]),
+        polyline(&[
+            (bars_left, 0.45 * HEIGHT),
+            (bars_left + 0.4 * HEIGHT, 0.45 * HEIGHT),
+        ]),
+    ];
+    assert_eq!(handwriting::segment(&f).len(), 2);
+    assert_eq!(characters_model().read(&f).unwrap().text(), "F");
 }

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{HEIGHT, PEN, digit, line, touching_noughts};
+use common::{HEIGHT, PEN, digit, line, polyline, touching_noughts};
 use handwriting::{Bounds, Breadth, Layout, Point, Stroke, segment};
 
 fn stroke_counts(strokes: &[Stroke]) -> Vec<usize> {
@@ -73,13 +73,6 @@ fn a_single_digit_is_not_split() {
         let segments = segment(&digit(d, 0.0, 0.0));
         assert_eq!(segments.len(), 1, "{d}");
         assert!(segments[0].splits.is_empty(), "{d} got a split reading");
-    }
-}
-
-fn polyline(points: &[(f32, f32)]) -> Stroke {
-    Stroke {
-        points: points.iter().map(|&(x, y)| Point { x, y }).collect(),
-        width: PEN,
     }
 }
 

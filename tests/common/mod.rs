@@ -68,3 +68,11 @@ pub fn touching_noughts() -> Stroke {
         width: PEN,
     }
 }
+
+/// One stroke of the page's pen through `points`.
+pub fn polyline(points: &[(f32, f32)]) -> Stroke {
+    Stroke {
+        points: points.iter().map(|&(x, y)| Point { x, y }).collect(),
+        width: PEN,
+    }
+}
