@@ -119,6 +119,13 @@ pub fn sweep(fixtures: &Path, characters: &Path, lines: &Path) -> Result<()> {
             .map(|(_, r)| share(r, &|r| Ok(r.line == r.truth)))
             .collect::<Result<_>>()?,
     ));
+    // The most any choice between the two readings could reach.
+    rows.push((
+        "either model right".into(),
+        sets.iter()
+            .map(|(_, r)| share(r, &|r| Ok(r.letters == r.truth || r.line == r.truth)))
+            .collect::<Result<_>>()?,
+    ));
     for trust_sure in [true, false] {
         for margin in MARGINS {
             let shares = sets
