@@ -84,7 +84,7 @@ struct Word {
     /// word is not one of capitals, where that reading is itself the likely slip).
     after_lower: bool,
     /// The word's other letters are capitals, at least two of them and all but a few (the
-    /// second "l" of "SMlLE" must not keep the first one lower-case).
+    /// second "l" of "SMllE" must not keep the first one lower-case).
     among_capitals: bool,
 }
 
@@ -443,7 +443,7 @@ mod tests {
         assert_eq!(read(&line), "Hel");
     }
 
-    /// Five tall characters side by side, the network reading each as `readings[i]`.
+    /// Tall characters side by side, the network reading the i-th as `readings[i]`.
     fn word(readings: &[&[(&str, f32)]]) -> Vec<(Bounds, Prediction)> {
         readings
             .iter()
