@@ -74,8 +74,9 @@ impl Reading {
 
 /// A line's candidate characters before recognition: every glyph that must go through the
 /// network, and how they make up the line. Recognition runs in up to two batches: the groups
-/// as wholes, and each pair of groups that touch as one ([`Layout::of`]), then the split readings of the wide groups whose whole reading
-/// a split could still beat ([`Layout::add_splits`]); most groups need none. Split from
+/// as wholes, and each pair of groups that touch as one ([`Layout::of`]), then the split
+/// readings of the wide groups whose whole reading a split could still beat
+/// ([`Layout::add_splits`]); most groups need none. Split from
 /// [`Recognizer::read`] so that callers whose read-back is asynchronous (WebGPU) can run the
 /// batches themselves.
 #[derive(Debug, Clone)]
@@ -87,11 +88,11 @@ pub struct Layout {
 /// One segment: its whole reading and, for a wide group, its split readings.
 #[derive(Debug, Clone)]
 struct Place {
-    whole: Whole,
+    whole: Slot,
     /// The group read together with the next one, when the two stand close enough to be one
     /// character drawn in strokes that share too few columns to be grouped (the bars of an
     /// "F" begun beside its stem).
-    merged_with_next: Option<Whole>,
+    merged_with_next: Option<Slot>,
     /// Ways to cut the group, not yet drawn.
     cuts: Vec<Vec<Character>>,
     /// The cuts drawn, once the whole's reading asked for them.
@@ -100,29 +101,20 @@ struct Place {
     speck: bool,
 }
 
-/// A group read as one character.
-#[derive(Debug, Clone, Copy)]
-struct Whole {
-    slot: Slot,
-    /// How plausible the group's shape is for one character of each [`Breadth`], in
-    /// [`Breadth::ALL`]'s order (see [`Bounds::one_character_plausibility`]).
-    plausibility: [f32; 3],
-}
-
-impl Whole {
-    /// How likely the group is one character: its best class's probability, weighed by how
-    /// plausible its box is for one character of that class.
-    fn score(&self, predictions: &[Prediction]) -> f32 {
-        let best = predictions[self.slot.glyph].best();
-        best.probability * self.plausibility[breadth(&best.label) as usize]
-    }
-}
-
 /// A candidate character: its box and the index of its glyph in the batch.
 #[derive(Debug, Clone, Copy)]
 struct Slot {
     bounds: Bounds,
     glyph: usize,
+}
+
+impl Slot {
+    /// How likely the slot is one character: its best class's probability, weighed by how
+    /// plausible its box is for one character of that class.
+    fn whole_score(&self, predictions: &[Prediction]) -> f32 {
+        let best = predictions[self.glyph].best();
+        best.probability * self.bounds.one_character_plausibility(breadth(&best.label))
+    }
 }
 
 impl Layout {
@@ -139,18 +131,18 @@ impl Layout {
             let whole = if segment.speck {
                 // A tap is one point, which draws nothing: drawn as a dot of its pen's width.
                 layout
-                    .whole(&segment.whole)
-                    .or_else(|| layout.whole(&as_dot(&segment.whole)))
+                    .slot(&segment.whole)
+                    .or_else(|| layout.slot(&as_dot(&segment.whole)))
             } else {
-                layout.whole(&segment.whole)
+                layout.slot(&segment.whole)
             };
             let Some(whole) = whole else {
                 continue;
             };
             let merged = previous
                 .take()
-                .filter(|left| !segment.speck && close(&left.bounds, &whole.slot.bounds))
-                .and_then(|left| layout.whole(&left.absorb(segment.whole.clone())));
+                .filter(|left| !segment.speck && left.bounds.touches_sideways(&whole.bounds))
+                .and_then(|left| layout.slot(&left.absorb(segment.whole.clone())));
             if let Some(place) = layout.places.last_mut() {
                 place.merged_with_next = merged;
             }
@@ -164,15 +156,6 @@ impl Layout {
             });
         }
         layout
-    }
-
-    /// Draws `character` into the batch, to be read as one character.
-    fn whole(&mut self, character: &Character) -> Option<Whole> {
-        Some(Whole {
-            slot: self.slot(character)?,
-            plausibility: Breadth::ALL
-                .map(|breadth| character.bounds.one_character_plausibility(breadth)),
-        })
     }
 
     /// Draws `character` into the batch.
@@ -198,7 +181,7 @@ impl Layout {
         let mut places = std::mem::take(&mut self.places);
         for place in &mut places {
             // Even pieces read with certainty score SPLIT_MARGIN at best.
-            if place.cuts.is_empty() || place.whole.score(predictions) >= SPLIT_MARGIN {
+            if place.cuts.is_empty() || place.whole.whole_score(predictions) >= SPLIT_MARGIN {
                 continue;
             }
             // A split with a piece that preprocessing finds empty is no reading at all.
@@ -268,7 +251,7 @@ fn likeliest_reading(places: &[&Place], predictions: &[Prediction]) -> Vec<Slot>
     let alone: Vec<(f32, Vec<Slot>)> = places
         .iter()
         .map(|place| {
-            let whole = (place.whole.score(predictions), vec![place.whole.slot]);
+            let whole = (place.whole.whole_score(predictions), vec![place.whole]);
             let splits = place.splits.iter().map(|slots| {
                 let joint = slots
                     .iter()
@@ -289,7 +272,7 @@ fn likeliest_reading(places: &[&Place], predictions: &[Prediction]) -> Vec<Slot>
     for k in 1..=places.len() {
         let mut step = (best[k - 1].0 + alone[k - 1].0, 1);
         if let Some(merged) = (k >= 2).then(|| places[k - 2].merged_with_next).flatten() {
-            let score = best[k - 2].0 + log_score(&[merged.slot], merged.score(predictions));
+            let score = best[k - 2].0 + log_score(&[merged], merged.whole_score(predictions));
             if score > step.0 {
                 step = (score, 2);
             }
@@ -303,22 +286,13 @@ fn likeliest_reading(places: &[&Place], predictions: &[Prediction]) -> Vec<Slot>
             2 => chosen.push(vec![
                 places[k - 2]
                     .merged_with_next
-                    .expect("a merged step had a merge")
-                    .slot,
+                    .expect("a merged step had a merge"),
             ]),
             _ => chosen.push(alone[k - 1].1.clone()),
         }
         k -= best[k].1;
     }
     chosen.into_iter().rev().flatten().collect()
-}
-
-/// Whether two neighbouring groups stand close enough to be one character's strokes: their
-/// boxes, pen width included, touch or overlap. Any further apart and two letters read as
-/// one wide one too often (validation writers' printed words, allowing a gap of a fifth of
-/// the height: 35 of 200 read right, against 108).
-fn close(left: &Bounds, right: &Bounds) -> bool {
-    right.x <= left.x + left.width
 }
 
 /// How wide a character read as `label` runs for its height.

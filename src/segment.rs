@@ -112,6 +112,14 @@ impl Bounds {
         x >= self.x && x <= self.right() && y >= self.y && y <= self.y + self.height
     }
 
+    /// Whether `right`, the next group along the line, touches or overlaps this box sideways:
+    /// close enough to be strokes of one character. Any further apart and two letters read as
+    /// one wide one too often (validation writers' printed words, allowing a gap of a fifth of
+    /// the height: 35 of 200 read right, against 108).
+    pub(crate) fn touches_sideways(&self, right: &Self) -> bool {
+        right.x <= self.right()
+    }
+
     /// Whether the two share enough columns to be one character.
     fn shares_columns(&self, other: &Self) -> bool {
         let overlap = self.right().min(other.right()) - self.x.max(other.x);
@@ -128,10 +136,6 @@ pub enum Breadth {
     Short,
     /// Wide by nature (m, w, M, W).
     Wide,
-}
-
-impl Breadth {
-    pub const ALL: [Self; 3] = [Self::Ordinary, Self::Short, Self::Wide];
 }
 
 /// The strokes of one character (or of what may be several touching ones) and their box.

@@ -2,26 +2,12 @@
 
 mod common;
 
-use common::{HEIGHT, PEN, digit, line, polyline, scribble, touching_noughts};
-use handwriting::{CpuBackend, Point, Recognizer, Stroke};
-
-fn shipped() -> Recognizer {
-    let bytes = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/www/models/digits.bpk"
-    ))
-    .expect("the shipped weights are committed");
-    Recognizer::from_bytes(
-        &bytes,
-        "www/models/digits.bpk",
-        &CpuBackend::preferred().device(),
-    )
-    .unwrap()
-}
+use common::{HEIGHT, PEN, digit, line, polyline, scribble, shipped, touching_noughts};
+use handwriting::{Point, Stroke};
 
 #[test]
 fn a_year_and_a_phone_number_read_as_written() {
-    let recognizer = shipped();
+    let recognizer = shipped("digits.bpk");
     for (text, advance) in [("2026", 0.8 * HEIGHT), ("8675309", 0.72 * HEIGHT)] {
         let reading = recognizer.read(&line(text, advance)).unwrap();
         assert_eq!(reading.text(), text);
@@ -34,12 +20,18 @@ fn a_year_and_a_phone_number_read_as_written() {
 
 #[test]
 fn touching_digits_read_as_two() {
-    assert_eq!(shipped().read(&[touching_noughts()]).unwrap().text(), "00");
+    assert_eq!(
+        shipped("digits.bpk")
+            .read(&[touching_noughts()])
+            .unwrap()
+            .text(),
+        "00"
+    );
 }
 
 #[test]
 fn an_empty_pad_reads_as_nothing() {
-    let reading = shipped().read(&[]).unwrap();
+    let reading = shipped("digits.bpk").read(&[]).unwrap();
     assert_eq!(reading.text(), "");
     assert!(reading.characters.is_empty());
 }
@@ -51,12 +43,12 @@ fn a_wide_single_digit_is_not_split() {
     for p in &mut strokes[0].points {
         p.x *= 1.9;
     }
-    assert_eq!(shipped().read(&strokes).unwrap().text(), "0");
+    assert_eq!(shipped("digits.bpk").read(&strokes).unwrap().text(), "0");
 }
 
 #[test]
 fn a_scribble_is_marked_unsure() {
-    let reading = shipped().read(&scribble(0.0, 0.0)).unwrap();
+    let reading = shipped("digits.bpk").read(&scribble(0.0, 0.0)).unwrap();
     assert_eq!(reading.text(), "?");
     assert!(!reading.characters[0].sure);
 }
@@ -67,7 +59,7 @@ fn a_single_dot_reads_as_nothing() {
         points: vec![Point { x: 300.0, y: 200.0 }, Point { x: 301.0, y: 200.5 }],
         width: PEN,
     };
-    assert_eq!(shipped().read(&[dot]).unwrap().text(), "");
+    assert_eq!(shipped("digits.bpk").read(&[dot]).unwrap().text(), "");
 }
 
 #[test]
@@ -83,7 +75,7 @@ fn a_pad_covered_in_ink_is_unsure() {
         points,
         width: 14.0,
     };
-    let reading = shipped().read(&[covered]).unwrap();
+    let reading = shipped("digits.bpk").read(&[covered]).unwrap();
     assert!(!reading.characters.is_empty());
     assert!(
         reading
@@ -123,13 +115,7 @@ fn a_ten_thousand_point_stroke_reads_like_its_few_point_original() {
         })
         .collect();
     assert!(dense[0].points.len() >= 10_000);
-    assert_eq!(shipped().read(&dense).unwrap().text(), "7");
-}
-
-fn characters_model() -> Recognizer {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/www/models/characters.bpk");
-    let bytes = std::fs::read(path).expect("the shipped weights are committed");
-    Recognizer::from_bytes(&bytes, path, &CpuBackend::preferred().device()).unwrap()
+    assert_eq!(shipped("digits.bpk").read(&dense).unwrap().text(), "7");
 }
 
 #[test]
@@ -146,5 +132,5 @@ fn an_f_whose_bars_begin_beside_its_stem_reads_as_one_letter() {
         ]),
     ];
     assert_eq!(handwriting::segment(&f).len(), 2);
-    assert_eq!(characters_model().read(&f).unwrap().text(), "F");
+    assert_eq!(shipped("characters.bpk").read(&f).unwrap().text(), "F");
 }

@@ -5,6 +5,9 @@
 //! characters models letter by letter, the line model whole (strokes drawn as a line, the
 //! network, beam search with the language model).
 
+mod common;
+
+use common::shipped;
 use handwriting::ctc::{BeamOptions, LanguageModel};
 use handwriting::lines::{Decoding, LETTERS_MARGIN, LineReader, PEN_WIDTH, line_from_strokes};
 use handwriting::{CpuBackend, Recognizer, Stroke};
@@ -22,12 +25,6 @@ fn drawings(name: &str) -> Vec<Drawing> {
         env!("CARGO_MANIFEST_DIR")
     );
     serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
-}
-
-fn shipped(file: &str) -> Recognizer {
-    let path = format!("{}/www/models/{file}", env!("CARGO_MANIFEST_DIR"));
-    let bytes = std::fs::read(&path).expect("the shipped weights are committed");
-    Recognizer::from_bytes(&bytes, &path, &CpuBackend::preferred().device()).unwrap()
 }
 
 /// The line model as the page loads it: the network and its language model.

@@ -1,8 +1,9 @@
-//! Handwriting for tests: the digits of `tests/fixtures/digit-strokes.json` placed on a canvas.
+//! Handwriting for tests: the digits of `tests/fixtures/digit-strokes.json` placed on a canvas,
+//! strokes drawn with the page's pen, and the models the page ships.
 // Each test file uses only some of these helpers.
 #![allow(dead_code)]
 
-use handwriting::{Point, Stroke};
+use handwriting::{CpuBackend, Point, Recognizer, Stroke};
 
 /// Canvas units per unit of the fixture's box.
 pub const HEIGHT: f32 = 120.0;
@@ -75,4 +76,11 @@ pub fn polyline(points: &[(f32, f32)]) -> Stroke {
         points: points.iter().map(|&(x, y)| Point { x, y }).collect(),
         width: PEN,
     }
+}
+
+/// A model the page ships (`www/models/{file}`), on the preferred CPU backend.
+pub fn shipped(file: &str) -> Recognizer {
+    let path = format!("{}/www/models/{file}", env!("CARGO_MANIFEST_DIR"));
+    let bytes = std::fs::read(&path).expect("the shipped weights are committed");
+    Recognizer::from_bytes(&bytes, &path, &CpuBackend::preferred().device()).unwrap()
 }
