@@ -1,31 +1,19 @@
 //! Test drawings made of real handwriting by writers the models never trained on: UNIPEN's
 //! test-split (or validation-split) characters and words, written out as the page's strokes.
-//! Words are composed the way print is written: each letter scaled to its place on the line
-//! (x-height, ascenders, descenders), side by side with a letter's gap between them.
+//! Printed words are composed of one writer's letters (see [`crate::printed`]).
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 use handwriting::{Point, Stroke};
+use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
-use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
 
 use crate::characters::{self, Split};
+use crate::printed::{CAP, Hands, place};
 use crate::unipen::{self, Segment, SegmentKind};
-
-/// Height of a capital on the composed line, in canvas pixels (the page's pad is ~400 tall).
-const CAP: f32 = 120.0;
-/// Height of a lower-case letter without ascender, as a fraction of [`CAP`].
-const X_HEIGHT: f32 = 0.6;
-/// How far a descender reaches below the baseline, as a fraction of [`CAP`].
-const DESCENT: f32 = 0.35;
-/// The pen's width on the page: 5% of a 400-pixel pad.
-const PEN: f32 = 20.0;
-/// Gap between letters, as a fraction of [`CAP`], drawn uniformly from this range.
-const LETTER_GAP: (f32, f32) = (0.12, 0.3);
 
 /// Five-letter words in the three cases people write them in, for the word fixture.
 const WORDS: [&str; 40] = [
@@ -86,43 +74,20 @@ pub fn write(root: &Path, out: &Path, counts: Counts, seed: u64, writers: Split)
             strokes: place(&s.strokes, 0.0, CAP, 0.0),
         })
         .collect();
-    let mut by_writer: BTreeMap<&str, BTreeMap<&str, Vec<&Segment>>> = BTreeMap::new();
-    for segment in &written {
-        by_writer
-            .entry(&segment.writer)
-            .or_default()
-            .entry(&segment.label)
-            .or_default()
-            .push(segment);
-    }
-    let mut words = Vec::new();
-    for word in WORDS.iter().cycle().take(counts.printed) {
-        let writers: Vec<&str> = by_writer
-            .iter()
-            .filter(|(_, letters)| {
-                word.chars()
-                    .all(|c| letters.contains_key(c.to_string().as_str()))
+    let hands = Hands::of(&written);
+    let words: Vec<Drawing> = WORDS
+        .iter()
+        .cycle()
+        .take(counts.printed)
+        .filter_map(|word| {
+            let (writer, strokes) = hands.print(word, &mut rng)?;
+            Some(Drawing {
+                text: word.to_string(),
+                writer: writer.to_string(),
+                strokes,
             })
-            .map(|(writer, _)| *writer)
-            .collect();
-        let Some(writer) = writers.choose(&mut rng) else {
-            continue;
-        };
-        let letters = &by_writer[writer];
-        let chosen: Vec<&Segment> = word
-            .chars()
-            .map(|c| {
-                *letters[c.to_string().as_str()]
-                    .choose(&mut rng)
-                    .expect("listed letters have samples")
-            })
-            .collect();
-        words.push(Drawing {
-            text: word.to_string(),
-            writer: writer.to_string(),
-            strokes: compose(&chosen, &mut rng),
-        });
-    }
+        })
+        .collect();
     if digit_drawings.is_empty() || words.is_empty() || cursive.is_empty() {
         bail!("the {writers:?} writers gave no digits, printed or cursive words to write");
     }
@@ -182,55 +147,6 @@ fn thin(strokes: &[Stroke]) -> Vec<Stroke> {
                 points,
                 width: stroke.width,
             }
-        })
-        .collect()
-}
-
-/// The letters side by side on one line, each scaled to its height class.
-pub fn compose(letters: &[&Segment], rng: &mut impl Rng) -> Vec<Stroke> {
-    let mut strokes = Vec::new();
-    let mut x = 0.0;
-    for letter in letters {
-        let c = letter.label.chars().next().unwrap_or(' ');
-        let (top, bottom) = if "gjpqy".contains(c) {
-            (-X_HEIGHT * CAP, DESCENT * CAP)
-        } else if c.is_ascii_lowercase() && !"bdfhklt".contains(c) {
-            (-X_HEIGHT * CAP, 0.0)
-        } else {
-            (-CAP, 0.0)
-        };
-        let placed = place(&letter.strokes, x, bottom - top, top);
-        let right = placed
-            .iter()
-            .flat_map(|s| s.points.iter().map(|p| p.x))
-            .fold(x, f32::max);
-        strokes.extend(placed);
-        x = right + PEN + rng.random_range(LETTER_GAP.0..LETTER_GAP.1) * CAP;
-    }
-    strokes
-}
-
-/// The strokes scaled to `height`, their left edge at `left` and top at `top`, rounded to a
-/// tenth of a pixel (the fixtures stay small).
-fn place(strokes: &[Stroke], left: f32, height: f32, top: f32) -> Vec<Stroke> {
-    let points = || strokes.iter().flat_map(|s| s.points.iter());
-    let min_x = points().map(|p| p.x).fold(f32::INFINITY, f32::min);
-    let min_y = points().map(|p| p.y).fold(f32::INFINITY, f32::min);
-    let max_y = points().map(|p| p.y).fold(f32::NEG_INFINITY, f32::max);
-    let scale = height / (max_y - min_y).max(1.0);
-    let round = |v: f32| (v * 10.0).round() / 10.0;
-    strokes
-        .iter()
-        .map(|s| Stroke {
-            points: s
-                .points
-                .iter()
-                .map(|p| Point {
-                    x: round(left + (p.x - min_x) * scale),
-                    y: round(top + (p.y - min_y) * scale),
-                })
-                .collect(),
-            width: PEN,
         })
         .collect()
 }

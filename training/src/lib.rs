@@ -20,6 +20,7 @@ pub mod manifest;
 pub mod metrics;
 pub mod outliers;
 pub mod predict;
+pub mod printed;
 pub mod progress;
 pub mod rejection;
 pub mod report;

@@ -66,6 +66,8 @@ pub struct SyntheticLines {
     pub max_gap: f32,
     /// How far a word's middle may sit above or below the first's, as a fraction of its height.
     pub max_drift: f32,
+    /// Words printed in a training writer's characters (see `lines::printed`), added too.
+    pub printed_words: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

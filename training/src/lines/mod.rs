@@ -8,6 +8,7 @@ pub mod fit;
 pub mod language;
 pub mod learner;
 pub mod metrics;
+pub mod printed;
 pub mod report;
 pub mod run;
 pub mod synthetic;

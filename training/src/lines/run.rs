@@ -18,7 +18,7 @@ use super::config::LinesConfig;
 use super::data::{self, LineSplits};
 use super::evaluate::{self, ALL_WORDS, LineEvaluation, Spelling};
 use super::learner::LineTrainer;
-use super::{fit, language, report, synthetic};
+use super::{fit, language, printed, report, synthetic};
 use crate::config::repository_root;
 use crate::fetch::sha256_hex;
 use crate::{atomic, characters, history, predict, train};
@@ -28,8 +28,15 @@ const DATASET: &str = "unipen-lines";
 
 /// Reads UNIPEN's words and lines, unpacking the shared archive first if needed.
 pub fn load(config: &LinesConfig) -> Result<LineSplits> {
-    let root = characters::locate(&config.data.dir, &repository_root())?;
-    data::load(&root, &config.data.categories, config.data.max_text_length)
+    data::load(
+        &unipen_root(config)?,
+        &config.data.categories,
+        config.data.max_text_length,
+    )
+}
+
+fn unipen_root(config: &LinesConfig) -> Result<PathBuf> {
+    characters::locate(&config.data.dir, &repository_root())
 }
 
 /// Trains (or resumes), evaluates on the test writers, and writes the weights the page loads
@@ -54,6 +61,25 @@ pub fn train(config: &LinesConfig, fresh: bool, init_from: Option<&Path>) -> Res
         format!("{} of 2 to 4 words by one training writer", composed.len()),
     ));
     splits.train.extend(composed);
+    let printed = printed::print(
+        &unipen_root(config)?,
+        &splits.train,
+        config.synthetic_lines.printed_words,
+        config.data.max_text_length,
+        config.training.seed,
+    )?;
+    println!(
+        "{} words printed in training writers' characters added to training",
+        printed.len()
+    );
+    splits.facts.push((
+        "printed words (training only)".to_string(),
+        format!(
+            "{} in one training writer's characters written alone",
+            printed.len()
+        ),
+    ));
+    splits.train.extend(printed);
     let mut metadata = LineMetadata::new(splits.alphabet.clone(), DATASET);
     metadata.dropout = config.model.dropout;
     metadata.citation = Some(characters::CITATION.to_string());

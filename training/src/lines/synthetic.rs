@@ -151,6 +151,7 @@ mod tests {
             min_gap: 0.5,
             max_gap: 0.5,
             max_drift: 0.0,
+            printed_words: 0,
         }
     }
 
