@@ -38,6 +38,11 @@ pub struct LanguageModelSection {
     pub symbol_bonus: f32,
     /// How much the case model's log-probabilities count against the network's.
     pub case_weight: f32,
+    /// Where SCOWL's English word lists are (fetched there on first use).
+    pub english_words_dir: PathBuf,
+    /// How many times each of SCOWL's lists counts beside the training texts, the most
+    /// common words' list first (see `lines::english`).
+    pub english_word_repeats: Vec<usize>,
 }
 
 impl LanguageModelSection {

@@ -11,15 +11,20 @@ use handwriting::lines::{Decoding, LineReader, PEN_WIDTH, line_from_strokes};
 
 use super::config::LanguageModelSection;
 use super::data::{LineSample, category_name};
+use super::english;
 use super::evaluate::{ALL_WORDS, BATCH, Spelling, UNSEEN_WORDS, groupings, vocabulary};
 use super::metrics::ErrorTally;
 use crate::atomic;
 
 /// A model of the texts of `train` (real ones: composed lines would teach it random word
-/// orders), weighed as `section` says.
+/// orders) and of the English words `section` adds to them, weighed as `section` says.
 pub fn learn(section: &LanguageModelSection, train: &[LineSample]) -> Result<LanguageModel> {
+    let words = english::load(&section.english_words_dir, &section.english_word_repeats)?;
     Ok(LanguageModel::learn(
-        train.iter().map(|sample| sample.text.as_str()),
+        train
+            .iter()
+            .map(|sample| sample.text.as_str())
+            .chain(words.iter().map(String::as_str)),
         section.history,
         section.weights()?,
     ))
@@ -52,9 +57,9 @@ pub fn read(path: &Path) -> Result<LanguageModel> {
 
 /// The settings [`sweep`] tries (3 symbols of history did worse than 4 at every weight).
 const HISTORY: usize = 4;
-const WEIGHTS: [f32; 3] = [0.3, 0.4, 0.5];
+const WEIGHTS: [f32; 4] = [0.4, 0.5, 0.6, 0.7];
 const BONUSES: [f32; 3] = [1.0, 1.5, 2.0];
-const CASE_WEIGHTS: [f32; 4] = [0.0, 0.3, 0.6, 1.0];
+const CASE_WEIGHTS: [f32; 2] = [0.3, 0.6];
 /// The beam widths [`sweep`] tries the chosen setting at.
 const WIDTHS: [usize; 4] = [8, 16, 32, 64];
 
@@ -94,8 +99,9 @@ pub fn sweep(
             }
         }
         let tally = |name: &str| tallies.get(name).cloned().unwrap_or_default();
-        let (words, unseen, lines) = (
+        let (words, mixed, unseen, lines) = (
             tally(ALL_WORDS),
+            tally(category_name("7")),
             tally(UNSEEN_WORDS),
             tally(category_name("8")),
         );
@@ -109,9 +115,10 @@ pub fn sweep(
             None => "no language model | |".to_string(),
         };
         println!(
-            "| {setting} | {width} | {} | {} | {} | {} | {} |",
+            "| {setting} | {width} | {} | {} | {} | {} | {} | {} |",
             percent(words.character_error_rate(false)),
             percent(words.exact_rate(false)),
+            percent(mixed.exact_rate(false)),
             percent(unseen.exact_rate(false)),
             percent(lines.character_error_rate(false)),
             percent(lines.word_error_rate(false)),
@@ -119,10 +126,10 @@ pub fn sweep(
         Ok(())
     };
     println!(
-        "| weight | bonus | case weight | beam width | words: CER | exact | unseen words: exact \
-         | lines: CER | WER |"
+        "| weight | bonus | case weight | beam width | words: CER | exact | mixed-style: exact \
+         | unseen words: exact | lines: CER | WER |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     let width = BeamOptions::default().width;
     row(None, width)?;
     let mut model = learn(

@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod data;
+pub mod english;
 pub mod evaluate;
 pub mod fit;
 pub mod language;

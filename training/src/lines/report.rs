@@ -20,6 +20,49 @@ const PICTURE_WIDTH: u32 = 1100;
 const ROW_HEIGHT: u32 = 100;
 const TEXT_SIZE: u32 = 18;
 
+/// The training and validation loss of each epoch, by epoch number.
+pub type Losses = Vec<(usize, f64, f64)>;
+
+/// Facts about how the weights were trained, which only their training run knows.
+const TRAINING_FACTS: [&str; 4] = [
+    "training time",
+    "synthetic lines (training only)",
+    "printed words (training only)",
+    "started from",
+];
+
+/// The training facts and the losses per epoch of the report in `dir`, for a report
+/// rewritten after the weights' run (`lines evaluate`), which cannot know them itself; empty
+/// where there is no readable report.
+pub fn previous_training(dir: &Path) -> (Vec<(String, String)>, Losses) {
+    let Some(report) = std::fs::read(dir.join(JSON_FILE))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+    else {
+        return (Vec::new(), Vec::new());
+    };
+    let facts = TRAINING_FACTS
+        .iter()
+        .filter_map(|&name| {
+            let value = report["facts"][name].as_str()?;
+            Some((name.to_string(), value.to_string()))
+        })
+        .collect();
+    let losses = report["epochs"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|epoch| {
+            Some((
+                usize::try_from(epoch["epoch"].as_u64()?).ok()?,
+                epoch["train_loss"].as_f64()?,
+                epoch["valid_loss"].as_f64()?,
+            ))
+        })
+        .collect();
+    (facts, losses)
+}
+
 /// Writes the report files into `dir`; returns their paths.
 pub fn write(
     dir: &Path,
@@ -141,4 +184,38 @@ fn draw_examples(canvas: &Canvas, examples: &[Example]) -> DrawResult {
         ))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rewritten_report_keeps_the_training_runs_facts_and_losses() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(previous_training(dir.path()), (Vec::new(), Vec::new()));
+        std::fs::write(dir.path().join(JSON_FILE), "{ truncated").unwrap();
+        assert_eq!(previous_training(dir.path()), (Vec::new(), Vec::new()));
+        let report = json!({
+            "facts": {
+                "training time": "34.9 min",
+                "train": "recounted by every evaluation",
+                "started from": "a run's weights",
+            },
+            "epochs": [
+                {"epoch": 1, "train_loss": 0.64, "valid_loss": 0.78},
+                {"epoch": 2, "train_loss": 0.63, "valid_loss": 0.73},
+            ],
+        });
+        std::fs::write(dir.path().join(JSON_FILE), report.to_string()).unwrap();
+        let (facts, losses) = previous_training(dir.path());
+        assert_eq!(
+            facts,
+            [
+                ("training time".to_string(), "34.9 min".to_string()),
+                ("started from".to_string(), "a run's weights".to_string()),
+            ]
+        );
+        assert_eq!(losses, [(1, 0.64, 0.78), (2, 0.63, 0.73)]);
+    }
 }

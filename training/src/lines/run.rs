@@ -124,6 +124,7 @@ pub fn train(config: &LinesConfig, fresh: bool, init_from: Option<&Path>) -> Res
             .into_iter()
             .chain(facts)
             .collect(),
+        Vec::new(),
     )?;
     let mut metadata = reader.metadata().clone();
     metadata.test_character_error_rate = evaluation
@@ -202,19 +203,26 @@ pub fn export_checkpoint(config: &LinesConfig, epoch: usize) -> Result<()> {
     Ok(())
 }
 
-/// Evaluates the weights file on the test writers and rewrites the report.
+/// Evaluates the weights file on the test writers and rewrites the report, keeping what the
+/// report said of the weights' training (their run's facts and losses, which only the run
+/// knows; the checkpoints' logs, where they are still there, give the losses).
 pub fn evaluate_command(config: &LinesConfig) -> Result<()> {
     let reader = load_reader(&config.output.weights)?;
     let language_model = language::read(&config.language_model_path())?;
     let splits = load(config)?;
     let training_words = evaluate::vocabulary(&splits.train, Spelling::LowerCase)?;
+    let (trained, losses) = report::previous_training(&config.output.report_dir);
+    let (time, others): (Vec<_>, Vec<_>) = trained
+        .into_iter()
+        .partition(|(name, _)| name == "training time");
     evaluate_and_report(
         config,
         &reader,
         &language_model,
         &training_words,
         &splits.test,
-        splits.facts,
+        time.into_iter().chain(splits.facts).chain(others).collect(),
+        losses,
     )?;
     Ok(())
 }
@@ -256,6 +264,7 @@ fn evaluate_and_report(
     training_words: &WordList,
     test: &[data::LineSample],
     mut facts: Vec<(String, String)>,
+    losses: Vec<(usize, f64, f64)>,
 ) -> Result<LineEvaluation> {
     let started = Instant::now();
     facts.push((
@@ -289,7 +298,8 @@ fn evaluate_and_report(
             );
         }
     }
-    let losses = history::read_losses(&config.output.artifact_dir);
+    let logged = history::read_losses(&config.output.artifact_dir);
+    let losses = if logged.is_empty() { losses } else { logged };
     let files = report::write(&config.output.report_dir, &evaluation, &facts, &losses)?;
     println!(
         "report: {}",
