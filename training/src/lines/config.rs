@@ -98,6 +98,10 @@ pub struct LinesAugmentation {
     pub max_scale: f32,
     pub max_shear: f32,
     pub point_jitter: f32,
+    /// Amplitude of the sine warp along the line, in line heights (see `lines::warp`).
+    pub max_warp: f32,
+    /// Amplitude of the baseline's wave, in line heights.
+    pub max_baseline_wave: f32,
     pub min_pen_width: f32,
     pub max_pen_width: f32,
 }

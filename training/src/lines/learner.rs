@@ -23,6 +23,7 @@ use rand::seq::SliceRandom;
 
 use super::config::LinesAugmentation;
 use super::data::LineSample;
+use super::warp::warp;
 use crate::augment::ink_size;
 
 /// The library's line network with the CTC loss, as burn-train's `Learner` drives it.
@@ -130,6 +131,12 @@ impl LineBatcher {
                 let strokes = augmentation.strokes().distort(
                     &sample.strokes,
                     augmentation.point_jitter * height,
+                    rng,
+                );
+                let strokes = warp(
+                    &strokes,
+                    augmentation.max_warp,
+                    augmentation.max_baseline_wave,
                     rng,
                 );
                 line_from_strokes(&strokes, augmentation.pen_width(rng)).or_else(|_| clean())

@@ -13,3 +13,4 @@ pub mod printed;
 pub mod report;
 pub mod run;
 pub mod synthetic;
+pub mod warp;
