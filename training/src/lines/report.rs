@@ -31,13 +31,23 @@ const TRAINING_FACTS: [&str; 4] = [
     "started from",
 ];
 
+/// The fact naming the weights a report is of (their metadata's `trained_at`).
+pub const WEIGHTS_FACT: &str = "weights trained";
+
 /// The training facts and the losses per epoch of the report in `dir`, for a report
 /// rewritten after the weights' run (`lines evaluate`), which cannot know them itself; empty
-/// where there is no readable report.
-pub fn previous_training(dir: &Path) -> (Vec<(String, String)>, Losses) {
+/// where there is no readable report, or where it names other weights than those trained at
+/// `trained_at` (their run's facts would be another run's).
+pub fn previous_training(dir: &Path, trained_at: &str) -> (Vec<(String, String)>, Losses) {
     let Some(report) = std::fs::read(dir.join(JSON_FILE))
         .ok()
         .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+        .filter(|report| {
+            // Reports written before they named their weights are taken as they are.
+            report["facts"][WEIGHTS_FACT]
+                .as_str()
+                .is_none_or(|weights| weights == trained_at)
+        })
     else {
         return (Vec::new(), Vec::new());
     };
@@ -191,13 +201,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_rewritten_report_keeps_the_training_runs_facts_and_losses() {
+    fn a_rewritten_report_keeps_the_training_runs_facts_and_losses_of_the_same_weights() {
         let dir = tempfile::tempdir().unwrap();
-        assert_eq!(previous_training(dir.path()), (Vec::new(), Vec::new()));
+        let trained_at = "2026-12-04T22:04:40Z";
+        let nothing = (Vec::new(), Vec::new());
+        assert_eq!(previous_training(dir.path(), trained_at), nothing);
         std::fs::write(dir.path().join(JSON_FILE), "{ truncated").unwrap();
-        assert_eq!(previous_training(dir.path()), (Vec::new(), Vec::new()));
+        assert_eq!(previous_training(dir.path(), trained_at), nothing);
         let report = json!({
             "facts": {
+                WEIGHTS_FACT: trained_at,
                 "training time": "34.9 min",
                 "train": "recounted by every evaluation",
                 "started from": "a run's weights",
@@ -208,7 +221,12 @@ mod tests {
             ],
         });
         std::fs::write(dir.path().join(JSON_FILE), report.to_string()).unwrap();
-        let (facts, losses) = previous_training(dir.path());
+        assert_eq!(
+            previous_training(dir.path(), "2026-12-02T17:29:24Z"),
+            nothing,
+            "another run's weights"
+        );
+        let (facts, losses) = previous_training(dir.path(), trained_at);
         assert_eq!(
             facts,
             [

@@ -204,14 +204,15 @@ pub fn export_checkpoint(config: &LinesConfig, epoch: usize) -> Result<()> {
 }
 
 /// Evaluates the weights file on the test writers and rewrites the report, keeping what the
-/// report said of the weights' training (their run's facts and losses, which only the run
+/// report said of these weights' training (their run's facts and losses, which only the run
 /// knows; the checkpoints' logs, where they are still there, give the losses).
 pub fn evaluate_command(config: &LinesConfig) -> Result<()> {
     let reader = load_reader(&config.output.weights)?;
     let language_model = language::read(&config.language_model_path())?;
     let splits = load(config)?;
     let training_words = evaluate::vocabulary(&splits.train, Spelling::LowerCase)?;
-    let (trained, losses) = report::previous_training(&config.output.report_dir);
+    let (trained, losses) =
+        report::previous_training(&config.output.report_dir, &reader.metadata().trained_at);
     let (time, others): (Vec<_>, Vec<_>) = trained
         .into_iter()
         .partition(|(name, _)| name == "training time");
@@ -267,6 +268,10 @@ fn evaluate_and_report(
     losses: Vec<(usize, f64, f64)>,
 ) -> Result<LineEvaluation> {
     let started = Instant::now();
+    facts.push((
+        report::WEIGHTS_FACT.to_string(),
+        reader.metadata().trained_at.clone(),
+    ));
     facts.push((
         "language model".to_string(),
         format!(
