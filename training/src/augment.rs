@@ -83,25 +83,26 @@ impl AugmentConfig {
         let shear = symmetric(rng, self.max_shear);
         let aspect = self.draw_scale(rng);
         let [[a, b], [c, d]] = Affine::new(angle, shear, 1.0).0;
-        strokes
-            .iter()
-            .map(|stroke| Stroke {
-                points: stroke
-                    .points
-                    .iter()
-                    .map(|p| {
-                        let x = p.x * aspect + symmetric(rng, jitter);
-                        let y = p.y + symmetric(rng, jitter);
-                        Point {
-                            x: a * x + b * y,
-                            y: c * x + d * y,
-                        }
-                    })
-                    .collect(),
-                width: stroke.width,
-            })
-            .collect()
+        move_points(strokes, |p| {
+            let x = p.x * aspect + symmetric(rng, jitter);
+            let y = p.y + symmetric(rng, jitter);
+            Point {
+                x: a * x + b * y,
+                y: c * x + d * y,
+            }
+        })
     }
+}
+
+/// The strokes with every point moved by `to`, pen widths kept.
+pub fn move_points(strokes: &[Stroke], mut to: impl FnMut(&Point) -> Point) -> Vec<Stroke> {
+    strokes
+        .iter()
+        .map(|stroke| Stroke {
+            points: stroke.points.iter().map(&mut to).collect(),
+            width: stroke.width,
+        })
+        .collect()
 }
 
 /// The longer side of the strokes' bounding box.

@@ -5,7 +5,7 @@
 use handwriting::{Point, Stroke};
 use rand::Rng;
 
-use crate::augment::{ink_size, uniform};
+use crate::augment::{ink_size, move_points, uniform};
 
 /// The shortest wavelength of a warp, in line heights: about two letters.
 const MIN_WAVELENGTH: f32 = 1.5;
@@ -33,20 +33,10 @@ pub fn warp(strokes: &[Stroke], horizontal: f32, vertical: f32, rng: &mut impl R
     // Its derivative is dx · fx; kept below MAX_STEEPNESS.
     let dx = dx.min(MAX_STEEPNESS / fx);
     let (dy, fy, py) = wave(vertical);
-    strokes
-        .iter()
-        .map(|stroke| Stroke {
-            points: stroke
-                .points
-                .iter()
-                .map(|p| Point {
-                    x: p.x + dx * (fx * p.x + px).sin(),
-                    y: p.y + dy * (fy * p.x + py).sin(),
-                })
-                .collect(),
-            width: stroke.width,
-        })
-        .collect()
+    move_points(strokes, |p| Point {
+        x: p.x + dx * (fx * p.x + px).sin(),
+        y: p.y + dy * (fy * p.x + py).sin(),
+    })
 }
 
 #[cfg(test)]
