@@ -235,5 +235,16 @@ mod tests {
             ]
         );
         assert_eq!(losses, [(1, 0.64, 0.78), (2, 0.63, 0.73)]);
+        let mut unnamed = report;
+        unnamed["facts"]
+            .as_object_mut()
+            .unwrap()
+            .remove(WEIGHTS_FACT);
+        std::fs::write(dir.path().join(JSON_FILE), unnamed.to_string()).unwrap();
+        assert_eq!(
+            previous_training(dir.path(), "2026-12-02T17:29:24Z"),
+            (facts, losses),
+            "a report older than the weights fact"
+        );
     }
 }
