@@ -1,4 +1,4 @@
-//! CTC prefix beam search, optionally held to a word list.
+//! CTC prefix beam search, optionally held to a word list or a language model's lexicon.
 //!
 //! Many paths read as one text (`hh_e`, `h_ee` and `_he_` all read "he"), so the likeliest text
 //! is not always the likeliest path's. The search keeps the `width` likeliest texts so far
@@ -20,6 +20,7 @@ pub struct BeamOptions<'a> {
     /// validation writers' words (16 → 32 read 0.3 points more exactly, 32 → 64 only 0.1).
     pub width: usize,
     /// The words the writer is expected to use, to settle letters the network is unsure of.
+    /// It stands in for the language model's lexicon, if the model has one.
     pub word_list: Option<&'a WordList>,
     /// What a word missing from the list costs, in natural log (added once per word): −10 lets
     /// a word through only if the network is e¹⁰ (22,000) times surer of it than of any listed
@@ -27,7 +28,8 @@ pub struct BeamOptions<'a> {
     /// an unlisted word (say, cut off mid-word) reads as nothing, as the search cannot see the
     /// end coming. Above 0 (and NaN) counts as 0, since a bonus would reward misreadings.
     pub out_of_vocabulary_penalty: f32,
-    /// A model of likely text, weighed against the network where it is unsure.
+    /// A model of likely text, weighed against the network where it is unsure, and with its
+    /// lexicon, of likely words where no word list is set.
     pub language_model: Option<&'a LanguageModel>,
 }
 
@@ -42,22 +44,33 @@ impl Default for BeamOptions<'_> {
     }
 }
 
-impl BeamOptions<'_> {
-    /// What the word list and the language model make of `text` in the search's reckoning
-    /// (natural log): the penalty once for each word (run of ASCII letters) the list does not
-    /// have, plus the model's score; nothing without either. To weigh a text read elsewhere
-    /// as the search weighed its own.
+impl<'a> BeamOptions<'a> {
+    /// What the word list (or lexicon) and the language model make of `text` in the search's
+    /// reckoning (natural log): the penalty once for each word (run of ASCII letters) the list
+    /// does not have, plus the model's score; nothing without either. To weigh a text read
+    /// elsewhere as the search weighed its own.
     pub fn prior(&self, text: &str) -> f32 {
         let model = self.language_model.map_or(0.0, |model| model.score(text));
-        let Some(list) = self.word_list else {
+        let Some((list, penalty)) = self.expected_words() else {
             return model;
         };
-        let penalty = self.out_of_vocabulary_penalty.min(0.0);
         let unlisted: f32 = words_of(text)
             .filter(|word| !list.contains(word))
             .map(|_| penalty)
             .sum();
         unlisted + model
+    }
+
+    /// The words the search holds words to, with what one missing costs: the word list if set,
+    /// else the language model's lexicon if it has one.
+    fn expected_words(&self) -> Option<(&'a WordList, f32)> {
+        match (self.word_list, self.language_model) {
+            (Some(list), _) => Some((list, self.out_of_vocabulary_penalty.min(0.0))),
+            (None, Some(model)) => model
+                .lexicon()
+                .map(|lexicon| (lexicon, model.weights.unknown_word.min(0.0))),
+            (None, None) => None,
+        }
     }
 }
 
@@ -127,7 +140,7 @@ enum WordState {
     Unlisted,
 }
 
-/// The word list's verdict on prefixes; with no list, every prefix is fine.
+/// The word list's (or lexicon's) verdict on prefixes; with neither, every prefix is fine.
 struct Vocabulary<'a> {
     list: Option<&'a WordList>,
     penalty: f32,
@@ -138,10 +151,12 @@ struct Vocabulary<'a> {
 
 impl<'a> Vocabulary<'a> {
     fn new(options: &BeamOptions<'a>) -> Self {
-        let list = options.word_list;
+        let (list, penalty) = options
+            .expected_words()
+            .map_or((None, 0.0), |(list, penalty)| (Some(list), penalty));
         Self {
             list,
-            penalty: options.out_of_vocabulary_penalty.min(0.0),
+            penalty,
             first_letters: list
                 .map_or_else(Vec::new, |list| list.continuations(list.root()).collect()),
         }
@@ -515,6 +530,7 @@ mod tests {
         ngram: 0.5,
         symbol_bonus: 1.0,
         case: 0.0,
+        unknown_word: 0.0,
     };
 
     fn read(log_probs: &[f32], list: Option<&WordList>, penalty: f32) -> Decoded {
@@ -695,6 +711,43 @@ mod tests {
         assert!(paths < network.log_probability);
         // About 0.4 against 0.5 at the unsure frame (other frames add paths of their own).
         assert!((paths - (network.log_probability + (0.4f32 / 0.5).ln())).abs() < 0.05);
+    }
+
+    #[test]
+    fn the_lexicon_settles_unsure_letters_unless_a_word_list_stands_in() {
+        let log_probs = hcllo_42();
+        let lexicon_only = |unknown_word| {
+            let weights = LanguageModelWeights {
+                ngram: 0.0,
+                symbol_bonus: 0.0,
+                case: 0.0,
+                unknown_word,
+            };
+            LanguageModel::learn(["hello"], 3, weights)
+                .with_lexicon(["hello"])
+                .unwrap()
+        };
+        let read_with = |model: &LanguageModel, word_list| {
+            let options = BeamOptions {
+                language_model: Some(model),
+                word_list,
+                ..BeamOptions::default()
+            };
+            (
+                beam_search(&log_probs, &alphabet(), &options).unwrap().text,
+                options.prior("hcllo 42"),
+            )
+        };
+        // "hcllo" is ln(0.5 / 0.4) ≈ 0.22 likelier to the network: less than the lexicon's 3.
+        let model = lexicon_only(-3.0);
+        assert_eq!(read_with(&model, None), ("hello 42".to_string(), -3.0));
+        let free = lexicon_only(0.0);
+        assert_eq!(read_with(&free, None), ("hcllo 42".to_string(), 0.0));
+        let list = words("hcllo");
+        assert_eq!(
+            read_with(&model, Some(&list)),
+            ("hcllo 42".to_string(), 0.0)
+        );
     }
 
     #[test]

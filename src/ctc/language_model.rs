@@ -11,16 +11,25 @@
 //! and a small model gives each letter's case from the case of the word's letters before it.
 //! The network sees a letter's shape, which often leaves case open (c C, o O, s S, a joined-up
 //! capital); the case model knows that "geNeral" and "DEVELoPMENT" are not how people write.
+//!
+//! A model may carry a lexicon, the words people are likely to write: with no word list of the
+//! user's, the search holds words to it as to a word list, at a small cost per word it lacks
+//! ([`LanguageModelWeights::unknown_word`]) rather than the list's large one. The n-grams
+//! favour likely spellings letter by letter; the lexicon knows which spellings are words, so a
+//! reading "thal" loses to "that" even where "al" is a likely ending.
 
 use std::collections::HashMap;
 
 use thiserror::Error;
 
+use super::lexicon;
+use super::word_list::{WordList, WordListError};
+
 /// The longest history a model may use (symbols before the predicted one): four fit a `u32`.
 const MAX_HISTORY: usize = 4;
 /// What a file starts with.
 const MAGIC: &[u8; 4] = b"HWLM";
-const VERSION: u8 = 2;
+const VERSION: u8 = 3;
 /// Bounds a file's memory: a model learnt from a large corpus has a few hundred thousand.
 const MAX_CONTEXTS: usize = 2_000_000;
 /// A table of one value per folded symbol, indexed by its byte: printable ASCII, letters
@@ -41,6 +50,8 @@ pub struct LanguageModel {
     contexts: HashMap<u32, Followers>,
     /// How often a letter was lower-case and upper-case, by [`CaseContext`].
     cases: [[u32; 2]; CaseContext::COUNT],
+    /// The words a search expects when the user set no word list, if any.
+    lexicon: Option<WordList>,
 }
 
 /// The symbols seen after one history, with their counts.
@@ -75,7 +86,7 @@ struct CaseContext(u8);
 pub enum LanguageModelError {
     #[error("not a language model file (it does not start with \"HWLM\")")]
     NotALanguageModel,
-    #[error("language model format version {0} is not supported (this build reads version 2)")]
+    #[error("language model format version {0} is not supported (this build reads version 3)")]
     UnsupportedVersion(u8),
     #[error("the language model file is cut short")]
     Truncated,
@@ -127,7 +138,31 @@ impl LanguageModel {
             weights,
             contexts,
             cases,
+            lexicon: None,
         }
+    }
+
+    /// The model with `words` as its lexicon, lower-cased (so that a search allows each in
+    /// lower case, capitalised or in capitals); entries that no word read can be (digits,
+    /// accented letters) are left out.
+    pub fn with_lexicon<'w>(
+        self,
+        words: impl IntoIterator<Item = &'w str>,
+    ) -> Result<Self, WordListError> {
+        let mut lines = String::new();
+        for word in words {
+            lines.push_str(&word.to_ascii_lowercase());
+            lines.push('\n');
+        }
+        Ok(Self {
+            lexicon: Some(WordList::parse(lines.as_bytes())?),
+            ..self
+        })
+    }
+
+    /// The words a search expects when the user set no word list.
+    pub fn lexicon(&self) -> Option<&WordList> {
+        self.lexicon.as_ref()
     }
 
     /// How many symbols of context it uses.
@@ -212,9 +247,10 @@ impl LanguageModel {
         score + self.end_score(history)
     }
 
-    /// The model as a file: "HWLM", version, history, the three weights, the case counts
-    /// (LEB128), then each context's key and followers (counts as LEB128), contexts in key
-    /// order so that a model has one file.
+    /// The model as a file: "HWLM", version, history, the four weights, the case counts
+    /// (LEB128), each context's key and followers (counts as LEB128), contexts in key order so
+    /// that a model has one file, then the lexicon's length in bytes (0 for none) and the
+    /// lexicon (see [`lexicon::encode`]).
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut bytes = Vec::new();
         bytes.extend_from_slice(MAGIC);
@@ -224,8 +260,9 @@ impl LanguageModel {
             ngram,
             symbol_bonus,
             case,
+            unknown_word,
         } = self.weights;
-        for weight in [ngram, symbol_bonus, case] {
+        for weight in [ngram, symbol_bonus, case, unknown_word] {
             bytes.extend_from_slice(&weight.to_le_bytes());
         }
         for &count in self.cases.as_flattened() {
@@ -243,6 +280,12 @@ impl LanguageModel {
                 write_leb128(&mut bytes, count);
             }
         }
+        let lexicon = self
+            .lexicon
+            .as_ref()
+            .map_or_else(Vec::new, |list| lexicon::encode(list.words()));
+        bytes.extend_from_slice(&(lexicon.len() as u32).to_le_bytes());
+        bytes.extend_from_slice(&lexicon);
         bytes
     }
 
@@ -265,6 +308,7 @@ impl LanguageModel {
             ngram: reader.f32()?,
             symbol_bonus: reader.f32()?,
             case: reader.f32()?,
+            unknown_word: reader.f32()?,
         };
         if let Some(problem) = weights.problem() {
             return Err(LanguageModelError::Damaged(problem));
@@ -301,14 +345,20 @@ impl LanguageModel {
                 ));
             }
         }
+        let length = reader.u32()? as usize;
+        let lexicon = match reader.take(length)? {
+            [] => None,
+            words => Some(lexicon::decode(words).map_err(LanguageModelError::Damaged)?),
+        };
         if !reader.bytes.is_empty() {
-            return Err(LanguageModelError::Damaged("bytes after the last context"));
+            return Err(LanguageModelError::Damaged("bytes after the lexicon"));
         }
         Ok(Self {
             history,
             weights,
             contexts,
             cases,
+            lexicon,
         })
     }
 }
@@ -407,6 +457,10 @@ pub struct LanguageModelWeights {
     pub symbol_bonus: f32,
     /// How much the case model's log-probabilities count.
     pub case: f32,
+    /// What a word the lexicon lacks costs (natural log, at most 0), once per word, where the
+    /// model has a lexicon and the search no word list: enough to settle a letter the network
+    /// is unsure of, little enough that a name or a rare word it reads clearly stands.
+    pub unknown_word: f32,
 }
 
 impl LanguageModelWeights {
@@ -414,13 +468,15 @@ impl LanguageModelWeights {
     /// the texts the model finds unlikely, and one that is not a number decides nothing. (A
     /// negative bonus only favours shorter readings.)
     pub fn problem(&self) -> Option<&'static str> {
-        if ![self.ngram, self.symbol_bonus, self.case]
+        if ![self.ngram, self.symbol_bonus, self.case, self.unknown_word]
             .iter()
             .all(|weight| weight.is_finite())
         {
             Some("weights not finite")
         } else if self.ngram < 0.0 || self.case < 0.0 {
             Some("a weight is negative")
+        } else if self.unknown_word > 0.0 {
+            Some("an unknown word's cost is above 0: it would reward misreadings")
         } else {
             None
         }
@@ -512,10 +568,13 @@ mod tests {
         ngram: 1.0,
         symbol_bonus: 0.0,
         case: 0.0,
+        unknown_word: 0.0,
     };
 
     fn model() -> LanguageModel {
         LanguageModel::learn(["the cat", "The hat", "then", "THEM"], 3, UNWEIGHTED)
+            .with_lexicon(["the", "Cat", "hat", "then", "them", "42"])
+            .unwrap()
     }
 
     fn probability(model: &LanguageModel, before: &str, symbol: char) -> f32 {
@@ -585,6 +644,7 @@ mod tests {
                 ngram: 0.5,
                 symbol_bonus: 2.0,
                 case: 0.0,
+                unknown_word: 0.0,
             },
             ..model()
         };
@@ -598,6 +658,17 @@ mod tests {
         let bytes = model.to_bytes();
         assert_eq!(LanguageModel::from_bytes(&bytes), Ok(model.clone()));
         assert_eq!(model.to_bytes(), bytes, "one file per model");
+    }
+
+    #[test]
+    fn the_lexicon_is_lower_case_and_optional() {
+        let model = model();
+        let lexicon = model.lexicon().unwrap();
+        assert_eq!(lexicon.len(), 5, "\"42\" is no word");
+        assert!(lexicon.lists_all("The CAT cat then"));
+        let bare = LanguageModel::learn(["the cat"], 3, UNWEIGHTED);
+        assert_eq!(bare.lexicon(), None);
+        assert_eq!(LanguageModel::from_bytes(&bare.to_bytes()), Ok(bare));
     }
 
     #[test]
@@ -627,6 +698,23 @@ mod tests {
         assert_eq!(
             LanguageModel::from_bytes(&negative),
             Err(LanguageModelError::Damaged("a weight is negative"))
+        );
+        let mut rewarding = bytes.clone();
+        rewarding[18..22].copy_from_slice(&1.0f32.to_le_bytes());
+        assert_eq!(
+            LanguageModel::from_bytes(&rewarding),
+            Err(LanguageModelError::Damaged(
+                "an unknown word's cost is above 0: it would reward misreadings"
+            ))
+        );
+        let mut capital = bytes.clone();
+        let last = capital.len() - 1; // the last letter of the lexicon's last word, "them"
+        capital[last] = b'M';
+        assert_eq!(
+            LanguageModel::from_bytes(&capital),
+            Err(LanguageModelError::Damaged(
+                "a lexicon word is not lower-case letters"
+            ))
         );
         // Every single byte flipped: refused or read, never a panic.
         for index in 0..bytes.len() {

@@ -11,6 +11,7 @@ mod align;
 mod beam;
 mod greedy;
 mod language_model;
+mod lexicon;
 mod score;
 mod word_list;
 

@@ -149,6 +149,11 @@ impl WordList {
             .is_ok_and(|index| self.allows(index, word.len(), capitals_of(word)))
     }
 
+    /// Each different word, lower-cased, in order.
+    pub(super) fn words(&self) -> impl Iterator<Item = &[u8]> {
+        self.words.iter().map(|&span| self.word(span))
+    }
+
     /// The empty word, which every listed word starts with.
     pub(super) fn root(&self) -> WordPrefix {
         WordPrefix {
@@ -261,6 +266,20 @@ impl WordList {
 }
 
 /// Its size rather than its million letters.
+/// Two lists are equal when they match the same words in the same cases, however their files
+/// listed them (in which order, how often, with how many entries skipped).
+impl PartialEq for WordList {
+    fn eq(&self, other: &Self) -> bool {
+        let cases = |list: &'_ WordList| {
+            list.spellings
+                .iter()
+                .map(|&(start, end)| list.capitals[start as usize..end as usize].to_vec())
+                .collect::<Vec<_>>()
+        };
+        self.words().eq(other.words()) && cases(self) == cases(other)
+    }
+}
+
 impl fmt::Debug for WordList {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("WordList")

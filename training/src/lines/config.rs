@@ -43,6 +43,12 @@ pub struct LanguageModelSection {
     /// How many times each of SCOWL's lists counts beside the training texts, the most
     /// common words' list first (see `lines::english`).
     pub english_word_repeats: Vec<usize>,
+    /// How many of SCOWL's lists, the most common words' first, the lexicon holds beside the
+    /// training texts' words.
+    pub lexicon_english_lists: usize,
+    /// What a word the lexicon lacks costs in a search without a word list (natural log, at
+    /// most 0).
+    pub unknown_word_penalty: f32,
 }
 
 impl LanguageModelSection {
@@ -52,6 +58,7 @@ impl LanguageModelSection {
             ngram: self.weight,
             symbol_bonus: self.symbol_bonus,
             case: self.case_weight,
+            unknown_word: self.unknown_word_penalty,
         };
         if let Some(problem) = weights.problem() {
             bail!("[language_model] in the lines config: {problem}");
@@ -173,6 +180,10 @@ mod tests {
         for broken in [
             LanguageModelSection {
                 case_weight: -0.3,
+                ..section.clone()
+            },
+            LanguageModelSection {
+                unknown_word_penalty: 1.0,
                 ..section.clone()
             },
             LanguageModelSection {

@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
-use handwriting::ctc::{BeamOptions, LanguageModel, LanguageModelWeights};
+use anyhow::{Context, Result, ensure};
+use handwriting::ctc::{BeamOptions, LanguageModel, LanguageModelWeights, words_of};
 use handwriting::lines::{Decoding, LineReader, PEN_WIDTH, line_from_strokes};
 
 use super::config::LanguageModelSection;
@@ -17,17 +17,32 @@ use super::metrics::ErrorTally;
 use crate::atomic;
 
 /// A model of the texts of `train` (real ones: composed lines would teach it random word
-/// orders) and of the English words `section` adds to them, weighed as `section` says.
+/// orders) and of the English words `section` adds to them, weighed as `section` says, with a
+/// lexicon of the words of `train` and of the SCOWL lists `section` names.
 pub fn learn(section: &LanguageModelSection, train: &[LineSample]) -> Result<LanguageModel> {
     let words = english::load(&section.english_words_dir, &section.english_word_repeats)?;
-    Ok(LanguageModel::learn(
+    let model = LanguageModel::learn(
         train
             .iter()
             .map(|sample| sample.text.as_str())
             .chain(words.iter().map(String::as_str)),
         section.history,
         section.weights()?,
-    ))
+    );
+    ensure!(
+        section.lexicon_english_lists <= english::SCOWL.files.len(),
+        "lexicon_english_lists is {}, of SCOWL's {} lists",
+        section.lexicon_english_lists,
+        english::SCOWL.files.len()
+    );
+    let lexicon = english::load(
+        &section.english_words_dir,
+        &vec![1; section.lexicon_english_lists],
+    )?;
+    let training_words = train.iter().flat_map(|sample| words_of(&sample.text));
+    model
+        .with_lexicon(lexicon.iter().map(String::as_str).chain(training_words))
+        .context("the language model's lexicon")
 }
 
 /// Where the language model of the line model's weights at `weights` lives: beside them, as
@@ -58,15 +73,18 @@ pub fn read(path: &Path) -> Result<LanguageModel> {
 /// The settings [`sweep`] tries (3 symbols of history did worse than 4 at every weight).
 const HISTORY: usize = 4;
 const WEIGHTS: [f32; 4] = [0.4, 0.5, 0.6, 0.7];
-const BONUSES: [f32; 3] = [1.0, 1.5, 2.0];
+const BONUSES: [f32; 3] = [1.5, 2.0, 2.5];
 const CASE_WEIGHTS: [f32; 2] = [0.3, 0.6];
+/// The costs of a word the lexicon lacks that [`sweep`] tries the chosen weights at (0: as if
+/// there were no lexicon).
+const UNKNOWN_WORD_PENALTIES: [f32; 6] = [0.0, -1.0, -2.0, -3.0, -4.0, -5.0];
 /// The beam widths [`sweep`] tries the chosen setting at.
 const WIDTHS: [usize; 4] = [8, 16, 32, 64];
 
 /// Reads the validation writers' words and lines once with `reader`, then decodes them with a
 /// language model of the training texts at each setting tried, and prints a row per setting,
-/// then `chosen` at other beam widths: how the settings in lines.toml and the search's width
-/// were chosen, never on the test writers.
+/// then `chosen` at other costs of an unknown word and at other beam widths: how the settings
+/// in lines.toml and the search's width were chosen, never on the test writers.
 pub fn sweep(
     reader: &LineReader,
     chosen: &LanguageModelSection,
@@ -111,8 +129,9 @@ pub fn sweep(
                 ngram,
                 symbol_bonus,
                 case,
-            }) => format!("{ngram} | {symbol_bonus} | {case}"),
-            None => "no language model | |".to_string(),
+                unknown_word,
+            }) => format!("{ngram} | {symbol_bonus} | {case} | {unknown_word}"),
+            None => "no language model | | |".to_string(),
         };
         println!(
             "| {setting} | {width} | {} | {} | {} | {} | {} | {} |",
@@ -126,10 +145,10 @@ pub fn sweep(
         Ok(())
     };
     println!(
-        "| weight | bonus | case weight | beam width | words: CER | exact | mixed-style: exact \
-         | unseen words: exact | lines: CER | WER |"
+        "| weight | bonus | case weight | unknown word | beam width | words: CER | exact \
+         | mixed-style: exact | unseen words: exact | lines: CER | WER |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     let width = BeamOptions::default().width;
     row(None, width)?;
     let mut model = learn(
@@ -146,10 +165,18 @@ pub fn sweep(
                     ngram,
                     symbol_bonus,
                     case,
+                    ..chosen.weights()?
                 };
                 row(Some(&model), width)?;
             }
         }
+    }
+    for unknown_word in UNKNOWN_WORD_PENALTIES {
+        model.weights = LanguageModelWeights {
+            unknown_word,
+            ..chosen.weights()?
+        };
+        row(Some(&model), width)?;
     }
     model.weights = chosen.weights()?;
     for width in WIDTHS {
