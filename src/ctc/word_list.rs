@@ -263,23 +263,24 @@ impl WordList {
     fn word(&self, (start, end): (u32, u32)) -> &[u8] {
         &self.letters[start as usize..end as usize]
     }
+
+    /// Each word's capitals as listed, in word order: none for a word listed in lower case.
+    fn cases(&self) -> impl Iterator<Item = &[u64]> {
+        self.spellings
+            .iter()
+            .map(|&(start, end)| &self.capitals[start as usize..end as usize])
+    }
 }
 
-/// Its size rather than its million letters.
 /// Two lists are equal when they match the same words in the same cases, however their files
 /// listed them (in which order, how often, with how many entries skipped).
 impl PartialEq for WordList {
     fn eq(&self, other: &Self) -> bool {
-        let cases = |list: &'_ WordList| {
-            list.spellings
-                .iter()
-                .map(|&(start, end)| list.capitals[start as usize..end as usize].to_vec())
-                .collect::<Vec<_>>()
-        };
-        self.words().eq(other.words()) && cases(self) == cases(other)
+        self.words().eq(other.words()) && self.cases().eq(other.cases())
     }
 }
 
+/// Its size rather than its million letters.
 impl fmt::Debug for WordList {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("WordList")
