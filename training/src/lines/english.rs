@@ -52,7 +52,7 @@ pub const NOTICE: &str = "English words from SCOWL, copyright 2000-2016 by Kevin
 pub fn load(dir: &Path, repeats: &[usize]) -> Result<Vec<String>> {
     ensure!(
         repeats.len() <= SCOWL.files.len(),
-        "english_word_repeats has {} counts, for SCOWL's {} lists",
+        "{} counts, for SCOWL's {} lists",
         repeats.len(),
         SCOWL.files.len()
     );

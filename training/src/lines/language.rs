@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, ensure};
+use anyhow::{Context, Result};
 use handwriting::ctc::{BeamOptions, LanguageModel, LanguageModelWeights, words_of};
 use handwriting::lines::{Decoding, LineReader, PEN_WIDTH, line_from_strokes};
 
@@ -20,7 +20,8 @@ use crate::atomic;
 /// orders) and of the English words `section` adds to them, weighed as `section` says, with a
 /// lexicon of the words of `train` and of the SCOWL lists `section` names.
 pub fn learn(section: &LanguageModelSection, train: &[LineSample]) -> Result<LanguageModel> {
-    let words = english::load(&section.english_words_dir, &section.english_word_repeats)?;
+    let words = english::load(&section.english_words_dir, &section.english_word_repeats)
+        .context("english_word_repeats in [language_model]")?;
     let model = LanguageModel::learn(
         train
             .iter()
@@ -29,16 +30,11 @@ pub fn learn(section: &LanguageModelSection, train: &[LineSample]) -> Result<Lan
         section.history,
         section.weights()?,
     );
-    ensure!(
-        section.lexicon_english_lists <= english::SCOWL.files.len(),
-        "lexicon_english_lists is {}, of SCOWL's {} lists",
-        section.lexicon_english_lists,
-        english::SCOWL.files.len()
-    );
     let lexicon = english::load(
         &section.english_words_dir,
         &vec![1; section.lexicon_english_lists],
-    )?;
+    )
+    .context("lexicon_english_lists in [language_model]")?;
     let training_words = train.iter().flat_map(|sample| words_of(&sample.text));
     model
         .with_lexicon(lexicon.iter().map(String::as_str).chain(training_words))
