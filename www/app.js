@@ -44,6 +44,11 @@ let modelGeneration = 0;
 let reading = null;
 let selected = -1;
 const picks = new Map();
+/**
+ * How many words the language model's lexicon holds (0 until it loads): the words joined-up
+ * reading expects while the user has chosen no word list.
+ */
+let builtInWords = 0;
 
 document.body.classList.add("started");
 
@@ -270,8 +275,11 @@ function show(result) {
 
 function readerNote(reader) {
   if (reader === "joined") return "read joined-up";
-  // Asked for joined-up reading, which has not loaded (yet).
-  if ($("#reading-mode").value === "joined") return "read letter by letter: joined-up reading is not loaded";
+  // Asked for joined-up reading, which has not loaded (yet) or read no character.
+  if ($("#reading-mode").value === "joined") {
+    const why = document.body.dataset.lines === "ready" ? "joined-up reading saw no character" : "joined-up reading is not loaded";
+    return `read letter by letter: ${why}`;
+  }
   return "read letter by letter";
 }
 
@@ -542,13 +550,14 @@ async function loadLineModel() {
 async function loadLanguageModel() {
   try {
     const bytes = await fetchWeights(LANGUAGE_MODEL_URL);
-    await recognizer.call("languageModel", { bytes: bytes.buffer }, [bytes.buffer]);
+    ({ words: builtInWords } = await recognizer.call("languageModel", { bytes: bytes.buffer }, [bytes.buffer]));
   } catch (error) {
     document.body.dataset.languageModel = "unavailable";
     console.info("Reading without the language model:", describe(error));
     return;
   }
   document.body.dataset.languageModel = "ready";
+  document.dispatchEvent(new Event("languagemodelready"));
   recognizeNow();
 }
 
@@ -565,6 +574,9 @@ function offerWordList() {
   };
   // The worker keeps the list it had.
   const refuse = (reason) => say(words ? `${reason} (still using the previous list: ${counted(words)})` : reason, true);
+  const sayInUse = () =>
+    say(words ? `word list: ${counted(words)}` : builtInWords ? `built-in English words: ${counted(builtInWords)}` : "no word list");
+  document.addEventListener("languagemodelready", sayInUse);
   /** Hands `file`'s bytes to the worker; null drops the list. */
   const use = async (file) => {
     try {
@@ -574,7 +586,7 @@ function offerWordList() {
       refuse(describe(error));
       return;
     }
-    say(words ? `word list: ${counted(words)}` : "no word list");
+    sayInUse();
     $("#word-list-clear").disabled = !words;
     recognizeNow();
   };

@@ -22,6 +22,7 @@
 //   wordList { bytes }                   a word list for the line model (UTF-8, one word a
 //                                        line) → { words }; `bytes: null` drops it
 //   languageModel { bytes }              the line model's language model (a .lm file)
+//                                        → { words }, how many its lexicon holds
 //   upgrade  { weightsUrl, mode, model }  tries WebGPU ("auto": keep it only if faster here);
 //                                        `model` is the page's count of model loads
 // Unasked, { type: "backend", backend, label } whenever the recognizer in use changes.
@@ -124,9 +125,9 @@ const handlers = {
     exclusive(() => {
       if (!lines) throw new Error("joined-up reading is not loaded");
       const model = new Uint8Array(bytes);
-      lines.setLanguageModel(model); // a file it refuses throws, and the previous model stays
+      const words = lines.setLanguageModel(model); // a file it refuses throws, and the previous model stays
       languageModel = model;
-      return {};
+      return { words };
     }),
 
   upgrade: async ({ weightsUrl, mode, model }) => {
@@ -170,8 +171,19 @@ async function readLetters(drawing) {
   }
 }
 
+/**
+ * The line model's reading; where it reads drawn ink as nothing (a lone "1" is too narrow a
+ * line for it), the character model's, as "auto" does.
+ */
 async function readJoined(drawing) {
-  return { ...(await lines.read(drawing)), reader: "joined" };
+  const started = performance.now();
+  const joined = await lines.read(drawing);
+  if (joined.text.trim() !== "") return { ...joined, reader: "joined" };
+  const letters = await readLetters(drawing);
+  // The time shown counts both readings.
+  const { preprocessMs } = letters.timings;
+  const inferenceMs = performance.now() - started - preprocessMs;
+  return { ...letters, reader: "letters", timings: { preprocessMs, inferenceMs } };
 }
 
 /** Median time of a few recognitions of a sample drawing, in milliseconds. */

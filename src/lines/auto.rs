@@ -35,7 +35,9 @@ pub fn overruling_reading(
 /// with what the decoding's word list and language model, if any, make of it (see
 /// [`ctc::BeamOptions::prior`]: a word list the user chose holds for both readings, and
 /// likely text is likely whichever model read it). A reading with a symbol the line model
-/// cannot write does not stand.
+/// cannot write does not stand. Nor does the line model's reading of nothing overrule one of
+/// something: drawn ink is some character, and the line model reads a lone narrow stroke (a
+/// 1, an l) as no symbol at all, where the characters model has one with its alternatives.
 pub fn letters_stand(
     letters: &str,
     line: &str,
@@ -50,7 +52,7 @@ pub fn letters_stand(
             .map(|c| c.to_ascii_lowercase())
             .collect()
     };
-    if loosely(letters) == loosely(line) {
+    if loosely(letters) == loosely(line) || loosely(line).is_empty() {
         return Ok(true);
     }
     let theirs = match ctc::log_likelihood_ignoring_case_and_spaces(log_probs, alphabet, letters) {
@@ -131,6 +133,17 @@ mod tests {
         // The line model reads "ab" (this one cannot even write a space): "a B" is the same.
         let log_probs = frames(&[[0.1, 0.7, 0.1, 0.1], [0.1, 0.1, 0.7, 0.1]]);
         assert!(stand("a B", "ab", &log_probs, 0.0));
+    }
+
+    #[test]
+    fn reading_nothing_never_overrules_a_character() {
+        // Blank everywhere: the line model reads nothing, far likelier than its "a".
+        let log_probs = frames(&[[0.97, 0.01, 0.01, 0.01], [0.97, 0.01, 0.01, 0.01]]);
+        assert!(stand("a", "", &log_probs, 0.0));
+        assert!(stand("a", " ", &log_probs, 0.0));
+        let greedy = Decoding::Greedy;
+        let overruling = overruling_reading("a", &log_probs, &ALPHABET, &greedy, 0.0).unwrap();
+        assert_eq!(overruling, None);
     }
 
     #[test]

@@ -86,13 +86,15 @@ impl LineRecognizer {
     }
 
     /// Uses a language model (a `.lm` file written by the training crate) to weigh unsure
-    /// letters by how likely the text they make is. A file that cannot be used is refused
-    /// with a message and the previous model (or none) stays.
+    /// letters by how likely the text they make is; returns how many words its lexicon holds
+    /// (the words expected while no word list is set; 0 for a model without one). A file that
+    /// cannot be used is refused with a message and the previous model (or none) stays.
     #[wasm_bindgen(js_name = setLanguageModel)]
-    pub fn set_language_model(&self, bytes: &[u8]) -> Result<(), JsError> {
+    pub fn set_language_model(&self, bytes: &[u8]) -> Result<u32, JsError> {
         let model = LanguageModel::from_bytes(bytes).map_err(|e| JsError::new(&e.to_string()))?;
+        let words = model.lexicon().map_or(0, WordList::len);
         self.language_model.replace(Some(model));
-        Ok(())
+        Ok(u32::try_from(words).unwrap_or(u32::MAX))
     }
 
     /// Reads without a word list again.
