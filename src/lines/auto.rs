@@ -52,7 +52,8 @@ pub fn letters_stand(
             .map(|c| c.to_ascii_lowercase())
             .collect()
     };
-    if loosely(letters) == loosely(line) || loosely(line).is_empty() {
+    let line_loosely = loosely(line);
+    if line_loosely.is_empty() || loosely(letters) == line_loosely {
         return Ok(true);
     }
     let theirs = match ctc::log_likelihood_ignoring_case_and_spaces(log_probs, alphabet, letters) {
