@@ -168,7 +168,7 @@ fn printed_words_read_no_worse_with_the_line_model_beside_the_characters_model()
 }
 
 /// A digit written alone, read the page's default way: no worse than by the characters model
-/// alone, and never as nothing (the line model reads a lone stroke, a "1", as no symbol at all,
+/// alone, and never as nothing (the line model may read a lone stroke as no symbol at all,
 /// which must not overrule the characters model's reading).
 #[test]
 fn lone_digits_read_in_auto_never_as_nothing() {

@@ -89,11 +89,7 @@ const handlers = {
       const letters = { ...(await readLetters(drawing)), reader: "letters" };
       if (!(lines && mode === "auto" && readsLetters)) return letters;
       const joined = await lines.readAgainst(drawing, letters.text);
-      const answer = joined === null ? letters : { ...joined, reader: "joined" };
-      // Either answer waited for both models: the time shown is theirs together.
-      const totalMs = performance.now() - started;
-      const { preprocessMs } = answer.timings;
-      return { ...answer, timings: { preprocessMs, inferenceMs: totalMs - preprocessMs } };
+      return timedSince(started, joined === null ? letters : { ...joined, reader: "joined" });
     }),
 
   loadLines: async ({ bytes, origin }) => {
@@ -172,18 +168,24 @@ async function readLetters(drawing) {
 }
 
 /**
- * The line model's reading; where it reads drawn ink as nothing (a lone "1" is too narrow a
- * line for it), the character model's, as "auto" does.
+ * The line model's reading; where it reads drawn ink as nothing (it may, for a lone stroke
+ * such as a 0 or a 1), the character model's, as "auto" does.
  */
 async function readJoined(drawing) {
   const started = performance.now();
   const joined = await lines.read(drawing);
   if (joined.text.trim() !== "") return { ...joined, reader: "joined" };
-  const letters = await readLetters(drawing);
-  // The time shown counts both readings.
-  const { preprocessMs } = letters.timings;
+  return timedSince(started, { ...(await readLetters(drawing)), reader: "letters" });
+}
+
+/**
+ * `answer`, timed from `started`: an answer that waited for both models shows their time
+ * together, whichever model's reading it is.
+ */
+function timedSince(started, answer) {
+  const { preprocessMs } = answer.timings;
   const inferenceMs = performance.now() - started - preprocessMs;
-  return { ...letters, reader: "letters", timings: { preprocessMs, inferenceMs } };
+  return { ...answer, timings: { preprocessMs, inferenceMs } };
 }
 
 /** Median time of a few recognitions of a sample drawing, in milliseconds. */

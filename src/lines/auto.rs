@@ -36,8 +36,9 @@ pub fn overruling_reading(
 /// [`ctc::BeamOptions::prior`]: a word list the user chose holds for both readings, and
 /// likely text is likely whichever model read it). A reading with a symbol the line model
 /// cannot write does not stand. Nor does the line model's reading of nothing overrule one of
-/// something: drawn ink is some character, and the line model reads a lone narrow stroke (a
-/// 1, an l) as no symbol at all, where the characters model has one with its alternatives.
+/// something: drawn ink is some character, and the line model may read a lone stroke (some
+/// writers' 0, 1, 6 or 8) as no symbol at all, where the characters model has one with its
+/// alternatives.
 pub fn letters_stand(
     letters: &str,
     line: &str,
