@@ -299,8 +299,8 @@ describe("on the default model, letter by letter and joined-up", () => {
     await page.screenshot({ path: join(OUTPUT, "page-joined.png"), fullPage: true });
   });
 
-  // A lone "1" is too narrow a line for the line model, which reads it as nothing: in auto
-  // the characters model's reading stands, and joined-up shows it and says why.
+  // The line model reads this lone "1" as nothing, as it may a lone stroke: in auto the
+  // characters model's reading stands, and joined-up shows it and says why.
   test("a lone 1 is read as a character, never as nothing, in auto and joined-up", async () => {
     for (const mode of ["auto", "joined"]) {
       await page.selectOption("#reading-mode", mode);

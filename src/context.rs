@@ -41,6 +41,14 @@ const WRONG_SIZE: f32 = 0.02;
 const WRONG_SHAPE: f32 = 0.001;
 /// A gap wider than this fraction of the x-height separates words.
 const WORD_GAP: f32 = 0.9;
+/// How much likelier a digit becomes when it is the only character on the line. Alone, with
+/// no line to tell `0` from `o` or `1` from `l`, the network prefers the letter: it learnt
+/// from four times more lower-case letters than digits. A number is at least as likely to be
+/// written alone as a letter, so the digit is favoured. Chosen on the validation writers' lone
+/// characters (6,666) read in *Auto*, for the mean of the digits', capitals' and small
+/// letters' shares read exactly: 73.6% at 1 (digits 83.7%), 74.4% at 2, **75.2%** at 3
+/// (digits 90.7%, capitals 62.0% → 61.5%, small letters 74.9% → 73.3%), 74.9% at 4 to 8.
+const DIGIT_ALONE: f32 = 3.0;
 
 /// The line's proportions, measured from the characters the network is confident about.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -86,6 +94,8 @@ struct Word {
     /// The word's other letters are capitals, at least two of them and all but a few (the
     /// second "l" of "SMllE" must not keep the first one lower-case).
     among_capitals: bool,
+    /// It is the line's only character.
+    alone: bool,
 }
 
 impl Word {
@@ -107,6 +117,7 @@ impl Word {
                 && best_char(i - 1).is_some_and(|c| c.is_ascii_lowercase())
                 && !among_capitals,
             among_capitals,
+            alone: characters.len() == 1,
         }
     }
 }
@@ -147,7 +158,11 @@ fn weight(label: &str, placement: Option<Placement>, word: Word) -> f32 {
     let Some(c) = single_char(label) else {
         return 1.0;
     };
-    let mut weight = 1.0;
+    let mut weight = if word.alone && c.is_ascii_digit() {
+        DIGIT_ALONE
+    } else {
+        1.0
+    };
     match word.company {
         Company::Digits if c.is_alphabetic() => weight *= CONTRADICTED,
         Company::Letters if c.is_ascii_digit() => weight *= CONTRADICTED,
@@ -477,9 +492,17 @@ mod tests {
     }
 
     #[test]
-    fn a_lone_character_keeps_the_networks_reading() {
-        let line = [seen(0.0, 0.0, 50.0, 50.0, &[("O", 0.5), ("o", 0.4)])];
-        assert_eq!(read(&line), "O");
+    fn a_lone_character_keeps_the_networks_reading_unless_a_digit_is_close() {
+        let lone = |readings: &[(&str, f32)]| read(&[seen(0.0, 0.0, 50.0, 50.0, readings)]);
+        assert_eq!(lone(&[("O", 0.5), ("o", 0.4)]), "O");
+        assert_eq!(lone(&[("o", 0.5), ("0", 0.3)]), "0");
+        assert_eq!(lone(&[("o", 0.8), ("0", 0.1)]), "o");
         assert!(apply(&[], &labels()).is_empty());
+        // Beside another character, even one that says nothing of digits, it gets no favour.
+        let line = [
+            seen(0.0, 20.0, 20.0, 25.0, &[("-", 0.9)]),
+            seen(22.0, 0.0, 50.0, 50.0, &[("o", 0.5), ("0", 0.3)]),
+        ];
+        assert_eq!(read(&line), "-o");
     }
 }
