@@ -50,7 +50,9 @@ impl<'a> BeamOptions<'a> {
     /// does not have, plus the model's score; nothing without either. To weigh a text read
     /// elsewhere as the search weighed its own.
     pub fn prior(&self, text: &str) -> f32 {
-        let model = self.language_model.map_or(0.0, |model| model.score(text));
+        let model = self
+            .language_model
+            .map_or(0.0, |model| model.score(text, self.word_list.is_some()));
         let Some((list, penalty)) = self.expected_words() else {
             return model;
         };
@@ -298,6 +300,9 @@ struct Search<'a> {
     /// page's 25 ms reading of a 10-character line; once per prefix, 2.2 ms.
     continuations: HashMap<usize, Vec<(u8, WordPrefix)>>,
     language_model: Option<&'a LanguageModel>,
+    /// How much its n-grams count: less with the user's word list (see
+    /// [`crate::ctc::LanguageModelWeights::ngram_with_word_list`]).
+    ngram: f32,
     /// The language model's probabilities after each beam prefix, by node: a prefix keeps its
     /// text for many frames (most frames read as blank), so they are worked out once while it
     /// stays in the beam rather than every frame.
@@ -328,6 +333,9 @@ impl<'a> Search<'a> {
             extensions: Vec::new(),
             continuations: HashMap::new(),
             language_model: options.language_model,
+            ngram: options.language_model.map_or(0.0, |model| {
+                model.weights.ngram_for(options.word_list.is_some())
+            }),
             next_symbols: HashMap::new(),
         }
     }
@@ -399,7 +407,7 @@ impl<'a> Search<'a> {
                 let (history, likelihood) = match (self.language_model, next_symbols) {
                     (Some(model), Some(probabilities)) => (
                         model.then(node.history, symbol),
-                        model.symbol_score(node.history, probabilities, symbol),
+                        model.symbol_score(self.ngram, node.history, probabilities, symbol),
                     ),
                     _ => (node.history, 0.0),
                 };
@@ -505,7 +513,7 @@ impl<'a> Search<'a> {
                 let end = self.vocabulary.word_end_penalty(node.word)
                     + self
                         .language_model
-                        .map_or(0.0, |model| model.end_score(node.history));
+                        .map_or(0.0, |model| model.end_score(self.ngram, node.history));
                 (hypothesis.node, hypothesis.total() + node.prior + end)
             })
             .filter(|&(_, score)| score > f32::NEG_INFINITY)
@@ -534,6 +542,7 @@ mod tests {
 
     const WEIGHTS: LanguageModelWeights = LanguageModelWeights {
         ngram: 0.5,
+        ngram_with_word_list: 0.5,
         symbol_bonus: 1.0,
         case: 0.0,
         unknown_word: 0.0,
@@ -725,6 +734,7 @@ mod tests {
         let lexicon_only = |unknown_word| {
             let weights = LanguageModelWeights {
                 ngram: 0.0,
+                ngram_with_word_list: 0.0,
                 symbol_bonus: 0.0,
                 case: 0.0,
                 unknown_word,
@@ -754,6 +764,42 @@ mod tests {
             read_with(&model, Some(&list)),
             ("hcllo 42".to_string(), 0.0)
         );
+    }
+
+    #[test]
+    fn a_word_list_weighs_the_n_grams_at_their_weight_for_lists() {
+        let log_probs = hcllo_42();
+        let list = words("hello");
+        let read = |ngram_with_word_list| {
+            let weights = LanguageModelWeights {
+                ngram: 8.0,
+                ngram_with_word_list,
+                symbol_bonus: 0.0,
+                case: 0.0,
+                unknown_word: 0.0,
+            };
+            // N-grams that only ever saw "hcllo 42": weighed heavily, they outvote the list.
+            let model = LanguageModel::learn(["hcllo 42"], 3, weights);
+            let options = BeamOptions {
+                language_model: Some(&model),
+                word_list: Some(&list),
+                ..BeamOptions::default()
+            };
+            let decoded = beam_search(&log_probs, &alphabet(), &options).unwrap();
+            let with_list = model.score(&decoded.text, true);
+            assert_eq!(
+                options.prior(&decoded.text),
+                with_list
+                    + if decoded.text == "hello 42" {
+                        0.0
+                    } else {
+                        -10.0
+                    }
+            );
+            decoded.text
+        };
+        assert_eq!(read(8.0), "hcllo 42");
+        assert_eq!(read(0.5), "hello 42");
     }
 
     #[test]

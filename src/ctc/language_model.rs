@@ -29,7 +29,7 @@ use super::word_list::{WordList, WordListError};
 const MAX_HISTORY: usize = 4;
 /// What a file starts with.
 const MAGIC: &[u8; 4] = b"HWLM";
-const VERSION: u8 = 3;
+const VERSION: u8 = 4;
 /// Bounds a file's memory: a model learnt from a large corpus has a few hundred thousand.
 const MAX_CONTEXTS: usize = 2_000_000;
 /// A table of one value per folded symbol, indexed by its byte: printable ASCII, letters
@@ -86,7 +86,7 @@ struct CaseContext(u8);
 pub enum LanguageModelError {
     #[error("not a language model file (it does not start with \"HWLM\")")]
     NotALanguageModel,
-    #[error("language model format version {0} is not supported (this build reads version 3)")]
+    #[error("language model format version {0} is not supported (this build reads version 4)")]
     UnsupportedVersion(u8),
     #[error("the language model file is cut short")]
     Truncated,
@@ -203,9 +203,10 @@ impl LanguageModel {
     /// The log-probability of `symbol` after `history` (`probabilities` are
     /// [`LanguageModel::next_probabilities`] of `history`), weighted, with the symbol's bonus
     /// and, for a letter, its case's weighted log-probability: what reading it adds to a
-    /// reading's score.
+    /// reading's score, the n-grams counting `ngram` (see [`LanguageModelWeights::ngram_for`]).
     pub(super) fn symbol_score(
         &self,
+        ngram: f32,
         history: History,
         probabilities: &[f32; SYMBOLS],
         symbol: char,
@@ -224,30 +225,31 @@ impl LanguageModel {
             0.0
         };
         let probability = probabilities[usize::from(fold(symbol))];
-        self.weights.ngram * probability.ln() + self.weights.symbol_bonus + case
+        ngram * probability.ln() + self.weights.symbol_bonus + case
     }
 
     /// What ending the text after `history` adds to its score: ending a word unless it ended.
-    pub(super) fn end_score(&self, history: History) -> f32 {
+    pub(super) fn end_score(&self, ngram: f32, history: History) -> f32 {
         if history.recent.0 & 0xff == u32::from(b' ') {
             return 0.0;
         }
-        self.weights.ngram * self.next_probabilities(history)[usize::from(b' ')].ln()
+        ngram * self.next_probabilities(history)[usize::from(b' ')].ln()
     }
 
-    /// What the model adds to the score of `text` read whole, as a search reckons it: to weigh
-    /// a text read elsewhere as a search would have weighed it.
-    pub fn score(&self, text: &str) -> f32 {
+    /// What the model adds to the score of `text` read whole, as a search with a word list or
+    /// without one reckons it: to weigh a text read elsewhere as a search would have weighed it.
+    pub fn score(&self, text: &str, with_word_list: bool) -> f32 {
+        let ngram = self.weights.ngram_for(with_word_list);
         let mut history = History::start();
         let mut score = 0.0;
         for symbol in text.chars() {
-            score += self.symbol_score(history, &self.next_probabilities(history), symbol);
+            score += self.symbol_score(ngram, history, &self.next_probabilities(history), symbol);
             history = self.then(history, symbol);
         }
-        score + self.end_score(history)
+        score + self.end_score(ngram, history)
     }
 
-    /// The model as a file: "HWLM", version, history, the four weights, the case counts
+    /// The model as a file: "HWLM", version, history, the five weights, the case counts
     /// (LEB128), each context's key and followers (counts as LEB128), contexts in key order so
     /// that a model has one file, then the lexicon's length in bytes (0 for none) and the
     /// lexicon (see [`lexicon::encode`]).
@@ -258,11 +260,18 @@ impl LanguageModel {
         bytes.push(self.history as u8);
         let LanguageModelWeights {
             ngram,
+            ngram_with_word_list,
             symbol_bonus,
             case,
             unknown_word,
         } = self.weights;
-        for weight in [ngram, symbol_bonus, case, unknown_word] {
+        for weight in [
+            ngram,
+            ngram_with_word_list,
+            symbol_bonus,
+            case,
+            unknown_word,
+        ] {
             bytes.extend_from_slice(&weight.to_le_bytes());
         }
         for &count in self.cases.as_flattened() {
@@ -306,6 +315,7 @@ impl LanguageModel {
         }
         let weights = LanguageModelWeights {
             ngram: reader.f32()?,
+            ngram_with_word_list: reader.f32()?,
             symbol_bonus: reader.f32()?,
             case: reader.f32()?,
             unknown_word: reader.f32()?,
@@ -452,6 +462,10 @@ impl CaseContext {
 pub struct LanguageModelWeights {
     /// How much the n-grams' log-probabilities count.
     pub ngram: f32,
+    /// How much they count in a search held to the user's word list: less, as the list
+    /// already settles which spellings are words, and the n-grams, learnt from other texts,
+    /// would talk the search out of a listed word they find unusual.
+    pub ngram_with_word_list: f32,
     /// What each symbol read gains (natural log): makes up for the n-grams' cost of every
     /// symbol, which would otherwise favour readings that drop symbols.
     pub symbol_bonus: f32,
@@ -468,17 +482,32 @@ impl LanguageModelWeights {
     /// the texts the model finds unlikely, and one that is not a number decides nothing. (A
     /// negative bonus only favours shorter readings.)
     pub fn problem(&self) -> Option<&'static str> {
-        if ![self.ngram, self.symbol_bonus, self.case, self.unknown_word]
-            .iter()
-            .all(|weight| weight.is_finite())
+        if ![
+            self.ngram,
+            self.ngram_with_word_list,
+            self.symbol_bonus,
+            self.case,
+            self.unknown_word,
+        ]
+        .iter()
+        .all(|weight| weight.is_finite())
         {
             Some("weights not finite")
-        } else if self.ngram < 0.0 || self.case < 0.0 {
+        } else if self.ngram < 0.0 || self.ngram_with_word_list < 0.0 || self.case < 0.0 {
             Some("a weight is negative")
         } else if self.unknown_word > 0.0 {
             Some("an unknown word's cost is above 0: it would reward misreadings")
         } else {
             None
+        }
+    }
+
+    /// How much the n-grams count in a search with a word list or without one.
+    pub fn ngram_for(&self, with_word_list: bool) -> f32 {
+        if with_word_list {
+            self.ngram_with_word_list
+        } else {
+            self.ngram
         }
     }
 }
@@ -566,6 +595,7 @@ mod tests {
 
     const UNWEIGHTED: LanguageModelWeights = LanguageModelWeights {
         ngram: 1.0,
+        ngram_with_word_list: 1.0,
         symbol_bonus: 0.0,
         case: 0.0,
         unknown_word: 0.0,
@@ -603,10 +633,11 @@ mod tests {
         let model = model();
         assert!(probability(&model, "t", 'h') > 0.5);
         assert!(probability(&model, "T", 'H') > 0.5);
-        assert!(model.score("the") > model.score("tbe"));
-        assert!(model.score("the hat") > model.score("tha hat"));
+        assert!(model.score("the", false) > model.score("tbe", false));
+        assert!(model.score("the hat", false) > model.score("tha hat", false));
         // Ending mid-word is unlikely: "the" ends words, "th" never did.
-        assert!(model.end_score(model.then(model.then(History::start(), 't'), 'h')) < -1.0);
+        let th = model.then(model.then(History::start(), 't'), 'h');
+        assert!(model.end_score(1.0, th) < -1.0);
     }
 
     #[test]
@@ -618,12 +649,15 @@ mod tests {
             },
             ..model()
         };
-        assert!(model.score("then") > model.score("tHen"));
-        assert!(model.score("THEM") > model.score("THeM"));
-        assert!(model.score("The") > model.score("THe"));
+        assert!(model.score("then", false) > model.score("tHen", false));
+        assert!(model.score("THEM", false) > model.score("THeM", false));
+        assert!(model.score("The", false) > model.score("THe", false));
         // Without its weight the case model counts for nothing: folded n-grams alone.
         let unweighted = self::model();
-        assert_eq!(unweighted.score("then"), unweighted.score("tHen"));
+        assert_eq!(
+            unweighted.score("then", false),
+            unweighted.score("tHen", false)
+        );
         // After a word in capitals, the next word's first letter is likelier a capital.
         let after = |text: &str| text.chars().fold(CaseContext::START, CaseContext::then);
         assert_eq!(after("THE "), CaseContext::AFTER_CAPITALS);
@@ -631,25 +665,29 @@ mod tests {
         assert_eq!(after("The "), CaseContext::START);
         assert_eq!(after("A "), CaseContext::START);
         assert!(
-            model.score("THE CAT") - model.score("THE")
-                > model.score("the CAT") - model.score("the")
+            model.score("THE CAT", false) - model.score("THE", false)
+                > model.score("the CAT", false) - model.score("the", false)
         );
     }
 
     #[test]
-    fn the_bonus_pays_for_each_symbol_and_the_weight_scales() {
+    fn the_bonus_pays_for_each_symbol_and_the_weights_scale() {
         let plain = model();
         let weighted = LanguageModel {
             weights: LanguageModelWeights {
                 ngram: 0.5,
+                ngram_with_word_list: 0.25,
                 symbol_bonus: 2.0,
                 case: 0.0,
                 unknown_word: 0.0,
             },
             ..model()
         };
-        let expected = 0.5 * plain.score("then") + 2.0 * 4.0;
-        assert!((weighted.score("then") - expected).abs() < 1e-4);
+        for (with_word_list, ngram) in [(false, 0.5), (true, 0.25)] {
+            let expected = ngram * plain.score("then", false) + 2.0 * 4.0;
+            let score = weighted.score("then", with_word_list);
+            assert!((score - expected).abs() < 1e-4, "{with_word_list}: {score}");
+        }
     }
 
     #[test]
@@ -694,13 +732,13 @@ mod tests {
         longer.push(0);
         assert!(LanguageModel::from_bytes(&longer).is_err());
         let mut negative = bytes.clone();
-        negative[14..18].copy_from_slice(&(-1.0f32).to_le_bytes());
+        negative[10..14].copy_from_slice(&(-1.0f32).to_le_bytes());
         assert_eq!(
             LanguageModel::from_bytes(&negative),
             Err(LanguageModelError::Damaged("a weight is negative"))
         );
         let mut rewarding = bytes.clone();
-        rewarding[18..22].copy_from_slice(&1.0f32.to_le_bytes());
+        rewarding[22..26].copy_from_slice(&1.0f32.to_le_bytes());
         assert_eq!(
             LanguageModel::from_bytes(&rewarding),
             Err(LanguageModelError::Damaged(

@@ -34,6 +34,8 @@ pub struct LanguageModelSection {
     pub history: usize,
     /// How much its log-probabilities count against the network's.
     pub weight: f32,
+    /// How much they count in a search held to the user's word list.
+    pub weight_with_word_list: f32,
     /// What each symbol read gains, against the model's cost of every symbol.
     pub symbol_bonus: f32,
     /// How much the case model's log-probabilities count against the network's.
@@ -56,6 +58,7 @@ impl LanguageModelSection {
     pub fn weights(&self) -> Result<LanguageModelWeights> {
         let weights = LanguageModelWeights {
             ngram: self.weight,
+            ngram_with_word_list: self.weight_with_word_list,
             symbol_bonus: self.symbol_bonus,
             case: self.case_weight,
             unknown_word: self.unknown_word_penalty,
@@ -188,6 +191,10 @@ mod tests {
             },
             LanguageModelSection {
                 weight: f32::NAN,
+                ..section.clone()
+            },
+            LanguageModelSection {
+                weight_with_word_list: -0.1,
                 ..section.clone()
             },
         ] {

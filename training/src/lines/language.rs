@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use handwriting::ctc::{BeamOptions, LanguageModel, LanguageModelWeights, words_of};
+use handwriting::ctc::{BeamOptions, LanguageModel, LanguageModelWeights, WordList, words_of};
 use handwriting::lines::{Decoding, LineReader, PEN_WIDTH, line_from_strokes};
 
 use super::config::LanguageModelSection;
@@ -76,11 +76,15 @@ const CASE_WEIGHTS: [f32; 2] = [0.3, 0.6];
 const UNKNOWN_WORD_PENALTIES: [f32; 6] = [0.0, -1.0, -2.0, -3.0, -4.0, -5.0];
 /// The beam widths [`sweep`] tries the chosen setting at.
 const WIDTHS: [usize; 4] = [8, 16, 32, 64];
+/// The n-gram weights [`sweep`] tries in searches held to a word list (the validation texts'
+/// own words), the other settings as chosen.
+const WEIGHTS_WITH_WORD_LIST: [f32; 5] = [0.0, 0.2, 0.3, 0.4, 0.6];
 
 /// Reads the validation writers' words and lines once with `reader`, then decodes them with a
 /// language model of the training texts at each setting tried, and prints a row per setting,
-/// then `chosen` at other costs of an unknown word and at other beam widths: how the settings
-/// in lines.toml and the search's width were chosen, never on the test writers.
+/// then `chosen` at other costs of an unknown word, at other beam widths, and with the
+/// validation texts' words as the word list at other n-gram weights: how the settings in
+/// lines.toml and the search's width were chosen, never on the test writers.
 pub fn sweep(
     reader: &LineReader,
     chosen: &LanguageModelSection,
@@ -88,6 +92,7 @@ pub fn sweep(
     validation: &[LineSample],
 ) -> Result<()> {
     let training_words = vocabulary(train, Spelling::LowerCase)?;
+    let validation_words = vocabulary(validation, Spelling::AsWritten)?;
     let mut read = Vec::with_capacity(validation.len());
     for batch in validation.chunks(BATCH) {
         let images = batch
@@ -96,9 +101,10 @@ pub fn sweep(
             .collect::<Result<Vec<_>, _>>()?;
         read.extend(batch.iter().zip(reader.frames_of(&images)?));
     }
-    let row = |model: Option<&LanguageModel>, width: usize| -> Result<()> {
+    let row = |model: Option<&LanguageModel>, word_list: Option<&WordList>, width: usize| {
         let decoding = Decoding::Beam(BeamOptions {
             language_model: model,
+            word_list,
             width,
             ..BeamOptions::default()
         });
@@ -120,17 +126,23 @@ pub fn sweep(
             tally(category_name("8")),
         );
         let percent = |rate: f64| format!("{:.1}%", 100.0 * rate);
+        let list = if word_list.is_some() {
+            "validation words"
+        } else {
+            "none"
+        };
         let setting = match model.map(|model| model.weights) {
-            Some(LanguageModelWeights {
-                ngram,
-                symbol_bonus,
-                case,
-                unknown_word,
-            }) => format!("{ngram} | {symbol_bonus} | {case} | {unknown_word}"),
+            Some(weights) => format!(
+                "{} | {} | {} | {}",
+                weights.ngram_for(word_list.is_some()),
+                weights.symbol_bonus,
+                weights.case,
+                weights.unknown_word
+            ),
             None => "no language model | | |".to_string(),
         };
         println!(
-            "| {setting} | {width} | {} | {} | {} | {} | {} | {} |",
+            "| {list} | {setting} | {width} | {} | {} | {} | {} | {} | {} |",
             percent(words.character_error_rate(false)),
             percent(words.exact_rate(false)),
             percent(mixed.exact_rate(false)),
@@ -138,15 +150,15 @@ pub fn sweep(
             percent(lines.character_error_rate(false)),
             percent(lines.word_error_rate(false)),
         );
-        Ok(())
+        anyhow::Ok(())
     };
     println!(
-        "| weight | bonus | case weight | unknown word | beam width | words: CER | exact \
-         | mixed-style: exact | unseen words: exact | lines: CER | WER |"
+        "| word list | weight | bonus | case weight | unknown word | beam width | words: CER \
+         | exact | mixed-style: exact | unseen words: exact | lines: CER | WER |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     let width = BeamOptions::default().width;
-    row(None, width)?;
+    row(None, None, width)?;
     let mut model = learn(
         &LanguageModelSection {
             history: HISTORY,
@@ -163,7 +175,7 @@ pub fn sweep(
                     case,
                     ..chosen.weights()?
                 };
-                row(Some(&model), width)?;
+                row(Some(&model), None, width)?;
             }
         }
     }
@@ -172,11 +184,18 @@ pub fn sweep(
             unknown_word,
             ..chosen.weights()?
         };
-        row(Some(&model), width)?;
+        row(Some(&model), None, width)?;
     }
     model.weights = chosen.weights()?;
     for width in WIDTHS {
-        row(Some(&model), width)?;
+        row(Some(&model), None, width)?;
+    }
+    for ngram_with_word_list in WEIGHTS_WITH_WORD_LIST {
+        model.weights = LanguageModelWeights {
+            ngram_with_word_list,
+            ..chosen.weights()?
+        };
+        row(Some(&model), Some(&validation_words), width)?;
     }
     Ok(())
 }

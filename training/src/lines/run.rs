@@ -275,10 +275,11 @@ fn evaluate_and_report(
     facts.push((
         "language model".to_string(),
         format!(
-            "{} symbols of context, weight {}, bonus {} a symbol, case weight {}, a lexicon of \
-             {} words at {} a word it lacks, {} bytes",
+            "{} symbols of context, weight {} ({} with a word list), bonus {} a symbol, case \
+             weight {}, a lexicon of {} words at {} a word it lacks, {} bytes",
             language_model.history(),
             language_model.weights.ngram,
+            language_model.weights.ngram_with_word_list,
             language_model.weights.symbol_bonus,
             language_model.weights.case,
             language_model.lexicon().map_or(0, WordList::len),
