@@ -125,10 +125,7 @@ impl Config {
             self.data.dataset.to_string(),
         );
         metadata.config.dropout = self.model.dropout;
-        if matches!(
-            self.data.dataset,
-            DatasetKind::UnipenCharacters | DatasetKind::MnistUnipenDigits
-        ) {
+        if self.data.dataset.uses_unipen() {
             metadata.citation = Some(crate::characters::CITATION.to_string());
         }
         metadata

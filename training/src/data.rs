@@ -51,6 +51,9 @@ pub enum DatasetKind {
     MnistUnipenDigits,
     /// UNIPEN's isolated digits, letters and symbols, split by writer.
     UnipenCharacters,
+    /// UNIPEN's characters, split by writer as `UnipenCharacters`, and a fifth of MNIST's
+    /// training digits beside the training writers' (see `MNIST_STRIDE_BESIDE_CHARACTERS`).
+    MnistUnipenCharacters,
     Emnist(EmnistSplit),
 }
 
@@ -81,6 +84,7 @@ impl fmt::Display for DatasetKind {
             Self::Mnist => f.write_str("mnist"),
             Self::MnistUnipenDigits => f.write_str("mnist-unipen-digits"),
             Self::UnipenCharacters => f.write_str("unipen-characters"),
+            Self::MnistUnipenCharacters => f.write_str("mnist-unipen-characters"),
             Self::Emnist(split) => write!(f, "emnist-{}", split.name()),
         }
     }
@@ -94,6 +98,7 @@ impl FromStr for DatasetKind {
             "mnist" => return Ok(Self::Mnist),
             "mnist-unipen-digits" => return Ok(Self::MnistUnipenDigits),
             "unipen-characters" => return Ok(Self::UnipenCharacters),
+            "mnist-unipen-characters" => return Ok(Self::MnistUnipenCharacters),
             _ => {}
         }
         EmnistSplit::ALL
@@ -101,7 +106,7 @@ impl FromStr for DatasetKind {
             .find(|split| s.strip_prefix("emnist-") == Some(split.name()))
             .map(Self::Emnist)
             .ok_or_else(|| {
-                format!("unknown data set \"{s}\": use mnist, mnist-unipen-digits, unipen-characters, emnist-balanced, emnist-letters, emnist-digits or emnist-byclass")
+                format!("unknown data set \"{s}\": use mnist, mnist-unipen-digits, unipen-characters, mnist-unipen-characters, emnist-balanced, emnist-letters, emnist-digits or emnist-byclass")
             })
     }
 }
@@ -119,9 +124,54 @@ impl From<DatasetKind> for String {
     }
 }
 
-/// The folders of MNIST and of UNIPEN inside the data folder of `mnist-unipen-digits`.
+impl DatasetKind {
+    /// Whether MNIST must be fetched into the data folder (or its `MNIST_FOLDER`) first.
+    pub fn mnist_dir(self, dir: &Path) -> Option<PathBuf> {
+        match self {
+            Self::Mnist => Some(dir.to_path_buf()),
+            Self::MnistUnipenDigits | Self::MnistUnipenCharacters => Some(dir.join(MNIST_FOLDER)),
+            Self::UnipenCharacters | Self::Emnist(_) => None,
+        }
+    }
+
+    /// Where UNIPEN's tree is (or is to be unpacked), for the data sets that read it.
+    pub fn unipen_dir(self, dir: &Path) -> Option<PathBuf> {
+        match self {
+            Self::UnipenCharacters => Some(dir.to_path_buf()),
+            Self::MnistUnipenDigits | Self::MnistUnipenCharacters => Some(dir.join(UNIPEN_FOLDER)),
+            Self::Mnist | Self::Emnist(_) => None,
+        }
+    }
+
+    /// Whether the classes are UNIPEN's characters: digits, letters and symbols.
+    pub fn is_characters(self) -> bool {
+        matches!(self, Self::UnipenCharacters | Self::MnistUnipenCharacters)
+    }
+
+    /// Whether UNIPEN's strokes are among the training data (and so its citation is due).
+    pub fn uses_unipen(self) -> bool {
+        self.unipen_dir(Path::new("")).is_some()
+    }
+}
+
+/// The folders of MNIST and of UNIPEN inside the data folder of the mixed data sets.
 pub const MNIST_FOLDER: &str = "mnist";
 pub const UNIPEN_FOLDER: &str = "unipen";
+
+/// Beside UNIPEN's characters, every fifth MNIST training digit: 12,000, about as many as the
+/// training writers' own digits. All 60,000 would make half the training images digits and
+/// tilt every round or upright shape towards `0` and `1`, which the line's context then has
+/// to undo.
+const MNIST_STRIDE_BESIDE_CHARACTERS: usize = 5;
+
+/// Which test set a mix of MNIST and UNIPEN is judged on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MixTest {
+    /// MNIST's: the digits model must keep its MNIST accuracy.
+    Mnist,
+    /// UNIPEN's test writers: the characters model is judged on people's pen strokes.
+    Unipen,
+}
 
 /// Loads both splits of `kind` from `dir`, validating every file.
 pub fn load(kind: DatasetKind, dir: &Path) -> Result<Splits> {
@@ -139,9 +189,17 @@ pub fn load(kind: DatasetKind, dir: &Path) -> Result<Splits> {
         }
         DatasetKind::MnistUnipenDigits => mnist_beside_unipen(
             load(DatasetKind::Mnist, &dir.join(MNIST_FOLDER))?,
+            1,
             load_unipen(&dir.join(UNIPEN_FOLDER), characters::DIGITS)?,
+            MixTest::Mnist,
         ),
         DatasetKind::UnipenCharacters => load_unipen(dir, characters::CHARACTERS),
+        DatasetKind::MnistUnipenCharacters => mnist_beside_unipen(
+            load(DatasetKind::Mnist, &dir.join(MNIST_FOLDER))?,
+            MNIST_STRIDE_BESIDE_CHARACTERS,
+            load_unipen(&dir.join(UNIPEN_FOLDER), characters::CHARACTERS)?,
+            MixTest::Unipen,
+        ),
         DatasetKind::Emnist(emnist) => {
             let prefix = format!("emnist-{}", emnist.name());
             let mapping_path = dir.join(format!("{prefix}-mapping.txt"));
@@ -171,16 +229,36 @@ fn load_unipen(dir: &Path, selection: characters::Selection) -> Result<Splits> {
     )
 }
 
-/// MNIST's training images with UNIPEN's training writers' digits; UNIPEN's validation
-/// writers, so that early stopping and the "unsure" threshold are judged on people the
-/// network never saw rather than on MNIST's look-alike images; MNIST's test set.
-fn mnist_beside_unipen(mnist: Splits, unipen: Splits) -> Result<Splits> {
-    ensure!(
-        mnist.labels == unipen.labels,
-        "MNIST's classes {:?} differ from UNIPEN's digits {:?}",
-        mnist.labels,
-        unipen.labels
-    );
+/// Every `mnist_stride`-th of MNIST's training images, with their classes renamed to
+/// UNIPEN's, beside UNIPEN's training writers' characters; UNIPEN's validation writers, so
+/// that early stopping and the "unsure" threshold are judged on people the network never saw
+/// rather than on MNIST's look-alike images; the test set `test` names.
+fn mnist_beside_unipen(
+    mnist: Splits,
+    mnist_stride: usize,
+    unipen: Splits,
+    test: MixTest,
+) -> Result<Splits> {
+    let classes = mnist
+        .labels
+        .iter()
+        .map(|label| {
+            unipen
+                .labels
+                .iter()
+                .position(|l| l == label)
+                .with_context(|| {
+                    format!(
+                        "MNIST's class {label:?} is not among UNIPEN's {:?}",
+                        unipen.labels
+                    )
+                })
+        })
+        .collect::<Result<Vec<usize>>>()?;
+    let rename = |mut sample: Sample| {
+        sample.class = classes[sample.class];
+        sample
+    };
     let facts = |split: &str| {
         unipen
             .split_facts
@@ -188,12 +266,25 @@ fn mnist_beside_unipen(mnist: Splits, unipen: Splits) -> Result<Splits> {
             .find(|(name, _)| name.starts_with(split))
             .map_or_else(String::new, |(_, counts)| counts.clone())
     };
+    let mnist_train: Vec<Sample> = mnist
+        .train
+        .into_iter()
+        .step_by(mnist_stride)
+        .map(rename)
+        .collect();
+    let (test_samples, test_facts) = match test {
+        MixTest::Mnist => {
+            let facts = format!("{} MNIST test images", mnist.test.len());
+            (mnist.test.into_iter().map(rename).collect(), facts)
+        }
+        MixTest::Unipen => (unipen.test, format!("UNIPEN's {}", facts("test"))),
+    };
     let split_facts = vec![
         (
             "train".to_string(),
             format!(
                 "{} MNIST images and UNIPEN's {}",
-                mnist.train.len(),
+                mnist_train.len(),
                 facts("train")
             ),
         ),
@@ -201,18 +292,15 @@ fn mnist_beside_unipen(mnist: Splits, unipen: Splits) -> Result<Splits> {
             "validation (writers never trained on)".to_string(),
             format!("UNIPEN's {}", facts("validation")),
         ),
-        (
-            "test".to_string(),
-            format!("{} MNIST test images", mnist.test.len()),
-        ),
+        ("test".to_string(), test_facts),
     ];
-    let mut train = mnist.train;
+    let mut train = mnist_train;
     train.extend(unipen.train);
     Ok(Splits {
         train,
         validation: unipen.validation,
-        test: mnist.test,
-        labels: mnist.labels,
+        test: test_samples,
+        labels: unipen.labels,
         split_facts,
     })
 }
@@ -439,6 +527,7 @@ mod tests {
             "mnist",
             "mnist-unipen-digits",
             "unipen-characters",
+            "mnist-unipen-characters",
             "emnist-balanced",
             "emnist-letters",
             "emnist-digits",
@@ -481,7 +570,8 @@ mod tests {
             validation: None,
             ..splits(&[1, 2, 3], &[], &[4, 5], 10)
         };
-        let joined = mnist_beside_unipen(mnist, splits(&[7, 8], &[9], &[0], 10)).unwrap();
+        let joined =
+            mnist_beside_unipen(mnist, 1, splits(&[7, 8], &[9], &[0], 10), MixTest::Mnist).unwrap();
         let classes = |samples: &[Sample]| samples.iter().map(|s| s.class).collect::<Vec<_>>();
         assert_eq!(classes(&joined.train), [1, 2, 3, 7, 8]);
         assert_eq!(classes(joined.validation.as_deref().unwrap()), [9]);
@@ -490,9 +580,44 @@ mod tests {
             joined.split_facts[0].1,
             "3 MNIST images and UNIPEN's 2 characters of 1 writers"
         );
-        let error = mnist_beside_unipen(splits(&[1], &[], &[1], 10), splits(&[1], &[], &[1], 3))
-            .unwrap_err()
-            .to_string();
-        assert!(error.contains("differ"), "{error}");
+        let error = mnist_beside_unipen(
+            splits(&[1], &[], &[1], 10),
+            1,
+            splits(&[1], &[], &[1], 3),
+            MixTest::Mnist,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(error.contains("\"3\" is not among"), "{error}");
+    }
+
+    #[test]
+    fn a_fifth_of_mnist_joins_unipen_characters_under_their_class_numbers() {
+        let mut mnist = Splits {
+            validation: None,
+            ..splits(&[0, 1, 2, 3, 4, 5, 6], &[], &[4], 10)
+        };
+        mnist.labels = (0..10).map(|d| d.to_string()).collect();
+        let mut unipen = splits(&[12, 13], &[14], &[15], 16);
+        unipen.labels = ["A", "B"]
+            .into_iter()
+            .map(String::from)
+            .chain((0..10).map(|d| d.to_string()))
+            .chain(["a", "b", "c", "d"].into_iter().map(String::from))
+            .collect();
+        let joined = mnist_beside_unipen(mnist, 5, unipen, MixTest::Unipen).unwrap();
+        let classes = |samples: &[Sample]| samples.iter().map(|s| s.class).collect::<Vec<_>>();
+        assert_eq!(
+            classes(&joined.train),
+            [2, 7, 12, 13],
+            "MNIST's 0 and 5, renamed to UNIPEN's class numbers, then UNIPEN's own"
+        );
+        assert_eq!(classes(joined.validation.as_deref().unwrap()), [14]);
+        assert_eq!(classes(&joined.test), [15], "the test is UNIPEN's writers'");
+        assert_eq!(joined.labels[2], "0");
+        assert_eq!(
+            joined.split_facts[0].1,
+            "2 MNIST images and UNIPEN's 2 characters of 1 writers"
+        );
     }
 }

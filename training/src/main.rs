@@ -162,10 +162,10 @@ struct Overrides {
     /// The config file.
     #[arg(long, global = true, default_value = DEFAULT_CONFIG)]
     config: PathBuf,
-    /// Data set: mnist, mnist-unipen-digits, unipen-characters, emnist-balanced, emnist-letters, emnist-digits or emnist-byclass.
+    /// Data set: mnist, mnist-unipen-digits, unipen-characters, mnist-unipen-characters, emnist-balanced, emnist-letters, emnist-digits or emnist-byclass.
     #[arg(long, global = true)]
     dataset: Option<DatasetKind>,
-    /// Folder with the data set (for mnist-unipen-digits, the folder holding mnist/ and unipen/).
+    /// Folder with the data set (for the mnist-unipen-* sets, the folder holding mnist/ and unipen/).
     #[arg(long, global = true)]
     data_dir: Option<PathBuf>,
     /// Weights file to write (train) or read (evaluate, predict).
@@ -272,7 +272,11 @@ fn main() -> ExitCode {
                 printed,
                 cursive,
             };
-            let root = characters::locate(&config.data.dir, &training::config::repository_root());
+            let root = (config.data.dataset.unipen_dir(&config.data.dir))
+                .context("fixtures are drawn from UNIPEN's characters: use a data set of them")
+                .and_then(|unipen| {
+                    characters::locate(&unipen, &training::config::repository_root())
+                });
             root.and_then(|root| {
                 training::fixtures::write(&root, &out, counts, config.training.seed, writers)
             })
@@ -319,12 +323,8 @@ fn lines_command(config: &LinesConfig, command: Option<LinesCommand>) -> Result<
 }
 
 fn load_data(config: &Config) -> Result<data::Splits> {
-    match config.data.dataset {
-        DatasetKind::Mnist => fetch::ensure_mnist(&config.data.dir)?,
-        DatasetKind::MnistUnipenDigits => {
-            fetch::ensure_mnist(&config.data.dir.join(data::MNIST_FOLDER))?;
-        }
-        _ => {}
+    if let Some(mnist) = config.data.dataset.mnist_dir(&config.data.dir) {
+        fetch::ensure_mnist(&mnist)?;
     }
     data::load(config.data.dataset, &config.data.dir)
 }
@@ -391,7 +391,7 @@ fn write_category_report(
     evaluation: &evaluate::Evaluation,
     test: &[Sample],
 ) -> Result<()> {
-    if config.data.dataset != DatasetKind::UnipenCharacters {
+    if !config.data.dataset.is_characters() {
         return Ok(());
     }
     let scores = categories::score(recognizer, test)?;

@@ -70,7 +70,9 @@ pub fn record(weights: &Path, metadata: &ModelMetadata) -> Result<PathBuf> {
 fn display_name(dataset: &str, classes: usize) -> String {
     match dataset {
         "mnist" | "emnist-digits" => "Digits".to_string(),
-        "unipen-characters" => "Letters, digits and punctuation".to_string(),
+        "unipen-characters" | "mnist-unipen-characters" => {
+            "Letters, digits and punctuation".to_string()
+        }
         "emnist-letters" => "Letters".to_string(),
         "emnist-balanced" | "emnist-byclass" => format!("Digits and letters ({classes} classes)"),
         other => format!("{other} ({classes} classes)"),
