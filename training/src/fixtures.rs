@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
+use handwriting::lines::{PEN_WIDTH, line_from_strokes};
 use handwriting::{Point, Stroke};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -63,17 +64,7 @@ pub fn write(root: &Path, out: &Path, counts: Counts, seed: u64, writers: Split)
         .filter(|s| s.kind == SegmentKind::Character && characters::split_of(&s.writer) == writers)
         .collect();
     let mut rng = StdRng::seed_from_u64(seed);
-    let digit_drawings: Vec<Drawing> = written
-        .iter()
-        .filter(|s| s.label.len() == 1 && s.label.chars().all(|c| c.is_ascii_digit()))
-        .collect::<Vec<_>>()
-        .choose_multiple(&mut rng, counts.digits)
-        .map(|s| Drawing {
-            text: s.label.clone(),
-            writer: s.writer.clone(),
-            strokes: place(&s.strokes, 0.0, CAP, 0.0),
-        })
-        .collect();
+    let digit_drawings = lone_digits(&written, counts.digits, &mut rng);
     let hands = Hands::of(&written);
     let words: Vec<Drawing> = WORDS
         .iter()
@@ -103,6 +94,24 @@ pub fn write(root: &Path, out: &Path, counts: Counts, seed: u64, writers: Split)
         println!("{} drawings written to {}", drawings.len(), path.display());
     }
     Ok(())
+}
+
+/// `count` of the digits among `written`, chosen at random, each alone at the cap height.
+fn lone_digits(written: &[Segment], count: usize, rng: &mut StdRng) -> Vec<Drawing> {
+    written
+        .iter()
+        .filter(|s| s.label.len() == 1 && s.label.chars().all(|c| c.is_ascii_digit()))
+        // A few recordings are points in one place: no drawing to the line model, which
+        // the tests read every digit with too.
+        .filter(|s| line_from_strokes(&s.strokes, PEN_WIDTH).is_ok())
+        .collect::<Vec<_>>()
+        .choose_multiple(rng, count)
+        .map(|s| Drawing {
+            text: s.label.clone(),
+            writer: s.writer.clone(),
+            strokes: place(&s.strokes, 0.0, CAP, 0.0),
+        })
+        .collect()
 }
 
 /// Cursive words (UNIPEN category 6) by the `writers` split: letters only, three to ten of
@@ -149,4 +158,39 @@ fn thin(strokes: &[Stroke]) -> Vec<Stroke> {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn digit(label: &str, points: &[(f32, f32)]) -> Segment {
+        Segment {
+            kind: SegmentKind::Character,
+            label: label.to_string(),
+            category: "1a".to_string(),
+            writer: "test/writer".to_string(),
+            strokes: vec![Stroke {
+                points: points.iter().map(|&(x, y)| Point { x, y }).collect(),
+                width: 1.0,
+            }],
+        }
+    }
+
+    #[test]
+    fn lone_digits_leave_out_letters_and_recordings_of_one_point() {
+        let written = [
+            digit("1", &[(10.0, 0.0), (10.0, 50.0)]),
+            digit("4", &[(5.0, 5.0), (5.0, 5.0), (5.0, 5.0)]),
+            digit("l", &[(0.0, 0.0), (0.0, 40.0)]),
+            digit("7", &[(0.0, 0.0), (30.0, 0.0), (10.0, 40.0)]),
+        ];
+        let mut rng = StdRng::seed_from_u64(1);
+        let mut texts: Vec<String> = lone_digits(&written, 10, &mut rng)
+            .into_iter()
+            .map(|drawing| drawing.text)
+            .collect();
+        texts.sort();
+        assert_eq!(texts, ["1", "7"]);
+    }
 }
