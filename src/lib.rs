@@ -24,5 +24,5 @@ pub use preprocess::{
 };
 pub use reading::{Layout, ReadCharacter, Reading, UNSURE};
 pub use recognizer::{Candidate, Prediction, RecognizeError, Recognizer};
-pub use segment::{Bounds, Breadth, Character, Segment, segment};
+pub use segment::{Bounds, Breadth, Character, Segment, Split, segment};
 pub use weights::{InkRange, ModelMetadata, WeightsError};

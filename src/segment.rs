@@ -165,9 +165,20 @@ impl Character {
 pub struct Segment {
     pub whole: Character,
     /// Empty when the group is not wide enough to hold two characters.
-    pub splits: Vec<Vec<Character>>,
+    pub splits: Vec<Split>,
     /// Tiny beside the line's characters: a full stop, a comma or a stray touch of the pen.
     pub speck: bool,
+}
+
+/// A wide group cut into pieces, left to right.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Split {
+    pub pieces: Vec<Character>,
+    /// How many of the cuts cross the ink more than once. Characters written touching touch
+    /// once, where one runs into the next; a cut that crosses the ink twice or more goes
+    /// through a loop (a wide nought's, the bowl and base of a wide 2), which one character
+    /// makes far more often than two.
+    pub loops_cut: usize,
 }
 
 /// Groups a line's strokes into characters, left to right. A speck inside a character's box,
@@ -288,7 +299,7 @@ fn group_by_columns(strokes: Vec<Stroke>) -> Vec<Character> {
 /// thinnest ink near each expected boundary, and at even spacings shifted left and right
 /// (touching characters often overlap, so the thinnest column can lie inside one). Empty when
 /// the group is not that wide.
-fn split_touching(whole: &Character) -> Vec<Vec<Character>> {
+fn split_touching(whole: &Character) -> Vec<Split> {
     let Bounds {
         x, width, height, ..
     } = whole.bounds;
@@ -319,11 +330,13 @@ fn split_touching(whole: &Character) -> Vec<Vec<Character>> {
 
 /// The strokes cut at each of `cuts` (ascending), or `None` when a piece would be empty or
 /// less than `min_height` tall.
-fn cut_at(strokes: &[Stroke], cuts: &[f32], min_height: f32) -> Option<Vec<Character>> {
+fn cut_at(strokes: &[Stroke], cuts: &[f32], min_height: f32) -> Option<Split> {
     let mut pieces = Vec::with_capacity(cuts.len() + 1);
     let mut rest = strokes.to_vec();
+    let mut loops_cut = 0;
     for &cut in cuts {
-        let (left, right) = cut_strokes(&rest, cut);
+        let (left, right, crossings) = cut_strokes(&rest, cut);
+        loops_cut += usize::from(crossings > 1);
         pieces.push(left);
         rest = right;
     }
@@ -335,7 +348,7 @@ fn cut_at(strokes: &[Stroke], cuts: &[f32], min_height: f32) -> Option<Vec<Chara
     pieces
         .iter()
         .all(|piece| piece.bounds.height >= min_height)
-        .then_some(pieces)
+        .then_some(Split { pieces, loops_cut })
 }
 
 impl ColumnProfile {
@@ -358,10 +371,12 @@ impl ColumnProfile {
     }
 }
 
-/// Splits strokes at the vertical line `x = cut`: the parts left of it and the parts right of
-/// it, each crossing becoming the end of one piece and the start of the next.
-fn cut_strokes(strokes: &[Stroke], cut: f32) -> (Vec<Stroke>, Vec<Stroke>) {
+/// Splits strokes at the vertical line `x = cut`: the parts left of it, the parts right of
+/// it, each crossing becoming the end of one piece and the start of the next, and how many
+/// crossings there were.
+fn cut_strokes(strokes: &[Stroke], cut: f32) -> (Vec<Stroke>, Vec<Stroke>, usize) {
     let (mut left, mut right) = (Vec::new(), Vec::new());
+    let mut crossings = 0;
     for stroke in strokes {
         let mut side_of_piece = stroke.points[0].x < cut;
         let mut piece: Vec<Point> = Vec::new();
@@ -375,6 +390,7 @@ fn cut_strokes(strokes: &[Stroke], cut: f32) -> (Vec<Stroke>, Vec<Stroke>) {
                     y: previous.y + t * (point.y - previous.y),
                 };
                 piece.push(crossing);
+                crossings += 1;
                 let finished = std::mem::replace(&mut piece, vec![crossing]);
                 let pile = if side_of_piece { &mut left } else { &mut right };
                 pile.push(Stroke {
@@ -391,5 +407,5 @@ fn cut_strokes(strokes: &[Stroke], cut: f32) -> (Vec<Stroke>, Vec<Stroke>) {
             width: stroke.width,
         });
     }
-    (left, right)
+    (left, right, crossings)
 }

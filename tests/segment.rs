@@ -52,12 +52,15 @@ fn characters_written_touching_in_one_stroke_get_a_split_reading() {
     let segments = segment(&[touching_noughts()]);
     assert_eq!(segments.len(), 1);
     let splits = &segments[0].splits;
-    assert!(splits.iter().all(|pieces| pieces.len() == 2), "{splits:?}");
+    assert!(
+        splits.iter().all(|split| split.pieces.len() == 2),
+        "{splits:?}"
+    );
     // The two noughts meet around x = 0.65 * HEIGHT (the first's right edge): some cut lies
     // close to it.
     let cuts: Vec<f32> = splits
         .iter()
-        .map(|pieces| pieces[0].bounds.x + pieces[0].bounds.width - PEN / 2.0)
+        .map(|split| split.pieces[0].bounds.x + split.pieces[0].bounds.width - PEN / 2.0)
         .collect();
     assert!(
         cuts.iter()
@@ -110,7 +113,7 @@ fn a_long_flag_touching_its_digit_joins_it_and_is_not_cut_into_dashes() {
     let flat = segments[0]
         .splits
         .iter()
-        .flatten()
+        .flat_map(|split| &split.pieces)
         .find(|piece| piece.bounds.height < 0.3 * height);
     assert!(flat.is_none(), "{flat:?}");
 }
@@ -216,4 +219,42 @@ fn a_short_letter_may_fill_a_wider_box_than_a_digit() {
     // Past its own limit even a short letter is no longer one character.
     assert_eq!(aspect(2.6).one_character_plausibility(Breadth::Short), 0.0);
     assert!(aspect(2.6).one_character_plausibility(Breadth::Wide) > 0.0);
+}
+
+#[test]
+fn a_cut_through_a_loop_is_counted_and_one_through_a_join_is_not() {
+    // A nought drawn 1.7 times as wide as tall in one stroke: any cut crosses it twice.
+    let loop_points: Vec<(f32, f32)> = (0..=48)
+        .map(|i| {
+            let t = i as f32 / 48.0 * std::f32::consts::TAU;
+            (
+                0.85 * HEIGHT * (1.0 - t.cos()),
+                0.5 * HEIGHT * (1.0 - t.sin()),
+            )
+        })
+        .collect();
+    let wide_nought = segment(&[polyline(&loop_points)]);
+    assert!(!wide_nought[0].splits.is_empty());
+    assert!(
+        wide_nought[0]
+            .splits
+            .iter()
+            .all(|split| split.loops_cut == 1),
+        "{:?}",
+        wide_nought[0].splits
+    );
+    // Two stems joined at their foot, as "11" is written without lifting the pen: a cut
+    // between them crosses the join once.
+    let joined = segment(&[polyline(&[
+        (0.0, 0.0),
+        (0.0, HEIGHT),
+        (1.4 * HEIGHT, HEIGHT),
+        (1.4 * HEIGHT, 0.0),
+    ])]);
+    assert!(!joined[0].splits.is_empty());
+    assert!(
+        joined[0].splits.iter().all(|split| split.loops_cut == 0),
+        "{:?}",
+        joined[0].splits
+    );
 }
