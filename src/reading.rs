@@ -213,8 +213,8 @@ impl Layout {
     /// group reads as several characters, and two close groups as one, when that reading's
     /// joint probability beats the other's, weighed by how plausible each box is for one
     /// character, less a margin for each character read and for each cut through a loop: its
-    /// parts must read clearly better than the whole. Then the line's context revises each character's prediction
-    /// (case, digit or letter, punctuation) and finds the word gaps.
+    /// parts must read clearly better than the whole. Then the line's context revises each
+    /// character's prediction (case, digit or letter, punctuation) and finds the word gaps.
     pub fn read(self, predictions: &[Prediction], metadata: &ModelMetadata) -> Reading {
         let reads_specks = SPECK_LABELS
             .iter()

@@ -71,8 +71,8 @@ pub fn letters_stand(
             .map(|c| c.to_ascii_lowercase())
             .collect()
     };
-    let line_loosely = loosely(line);
-    if line_loosely.is_empty() || loosely(letters) == line_loosely {
+    let (letters_loosely, line_loosely) = (loosely(letters), loosely(line));
+    if line_loosely.is_empty() || letters_loosely == line_loosely {
         return Ok(true);
     }
     let theirs = match ctc::log_likelihood_ignoring_case_and_spaces(log_probs, alphabet, letters) {
@@ -82,17 +82,21 @@ pub fn letters_stand(
     let ours = ctc::log_likelihood_ignoring_case_and_spaces(log_probs, alphabet, line)?
         + decoding.prior(line);
     let one_character = |text: &str| text.chars().count() == 1;
-    if !(one_character(&loosely(letters)) && one_character(&line_loosely)) {
+    if !(one_character(&letters_loosely) && one_character(&line_loosely)) {
         return Ok(theirs >= ours - margin);
     }
     let favour = |text: &str| {
-        if text.trim().chars().all(|c| c.is_ascii_digit()) {
+        if text.chars().all(|c| c.is_ascii_digit()) {
             ONE_DIGIT_FAVOUR.ln()
         } else {
             0.0
         }
     };
-    Ok(theirs + favour(letters) >= ours + favour(line) - margin - ONE_CHARACTER_EXTRA)
+    let (theirs, ours) = (
+        theirs + favour(&letters_loosely),
+        ours + favour(&line_loosely),
+    );
+    Ok(theirs >= ours - margin - ONE_CHARACTER_EXTRA)
 }
 
 #[cfg(test)]
