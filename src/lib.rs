@@ -6,6 +6,7 @@ pub mod backend;
 mod context;
 pub mod ctc;
 pub mod glyph;
+mod int8;
 pub mod lines;
 pub mod model;
 pub mod preprocess;

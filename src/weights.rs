@@ -3,14 +3,13 @@
 use std::collections::BTreeMap;
 
 use burn::store::burn_pack::Reader;
-use burn::store::{
-    BurnpackStore, FloatCastAdapter, HalfPrecisionAdapter, ModuleSnapshot, PathFilter,
-};
-use burn::tensor::{Bytes, DType, Device};
+use burn::store::{BurnpackStore, ModuleSnapshot, PathFilter};
+use burn::tensor::{Bytes, Device};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::glyph::Normalization;
+use crate::int8;
 use crate::model::{Architecture, Model, ModelConfig};
 
 /// Below this best probability the network has no real candidate: even its likeliest class is
@@ -157,9 +156,10 @@ pub struct WeightsError {
 
 /// Serialises a network and its metadata into burnpack bytes.
 ///
-/// The convolution and linear weights are stored as float16: half the download for the page,
-/// and the same test accuracy (measured, see the README). Batch norm stays float32, as its
-/// running variance can underflow in float16. Loading casts everything back to float32.
+/// The convolution and linear weights are stored as int8 with a scale per output channel: a
+/// quarter of float32's download for the page, and within a few test characters of its
+/// accuracy (measured, docs/size-and-startup.md). Batch norm stays float32, as its running
+/// variance can underflow in float16. Loading turns everything back into float32.
 pub fn encode(model: &Model, metadata: &ModelMetadata) -> Result<Vec<u8>, WeightsError> {
     let json = serde_json::to_string(metadata).map_err(|e| WeightsError {
         origin: "memory".into(),
@@ -180,7 +180,7 @@ pub fn encode_with_metadata_text(
     };
     let mut store = BurnpackStore::from_bytes(None)
         .metadata(METADATA_KEY, metadata_json)
-        .with_to_adapter(HalfPrecisionAdapter::new());
+        .with_to_adapter(int8::storage_adapter());
     save_network(model, &mut store).map_err(failure)?;
     let bytes = store.get_bytes().map_err(|e| failure(e.to_string()))?;
     Ok(bytes.to_vec())
@@ -283,12 +283,12 @@ pub fn decode(
     Ok((model, metadata))
 }
 
-/// A store reading `bytes` with every float tensor cast to float32, the network's dtype
-/// (Burn would otherwise keep a float16 tensor as float16): files with float16 weights and
-/// older all-float32 files load alike.
+/// A store reading `bytes` with every tensor turned into float32, the network's dtype (Burn
+/// would otherwise keep a float16 tensor as float16): files with int8 weights and older
+/// float16 and all-float32 files load alike.
 pub(crate) fn float32_store(bytes: &[u8]) -> BurnpackStore {
     BurnpackStore::from_bytes(Some(Bytes::from_bytes_vec(bytes.to_vec())))
-        .with_from_adapter(FloatCastAdapter::to(DType::F32))
+        .with_from_adapter(int8::float32_adapter())
 }
 
 /// Writes the network's tensors into `store` under their paths inside the network
@@ -298,7 +298,7 @@ pub(crate) fn float32_store(bytes: &[u8]) -> BurnpackStore {
 /// regex-based renaming, ~700 KiB of wasm, out of the page's module.)
 pub fn save_network(model: &Model, store: &mut BurnpackStore) -> Result<(), String> {
     match model {
-        Model::VggGap(network) => network.save_into(store),
+        Model::VggGap(network) | Model::VggGapWide(network) => network.save_into(store),
         Model::Residual(network) => network.save_into(store),
     }
     .map_err(|e| e.to_string())
@@ -307,7 +307,7 @@ pub fn save_network(model: &Model, store: &mut BurnpackStore) -> Result<(), Stri
 /// Reads what [`save_network`] wrote into a network of the same family.
 fn load_network(model: &mut Model, store: &mut BurnpackStore) -> Result<(), String> {
     match model {
-        Model::VggGap(network) => network.load_from(store).map(drop),
+        Model::VggGap(network) | Model::VggGapWide(network) => network.load_from(store).map(drop),
         Model::Residual(network) => network.load_from(store).map(drop),
     }
     .map_err(|e| e.to_string())

@@ -1,7 +1,8 @@
-//! The weights file: what is saved loads back identically; anything else is refused clearly.
+//! The weights file: what is saved loads back (within int8 rounding), files of earlier formats
+//! still load, and anything else is refused clearly.
 
 use burn::nn::LinearConfig;
-use burn::store::{BurnpackStore, ModuleSnapshot};
+use burn::store::{BurnpackStore, HalfPrecisionAdapter, ModuleSnapshot};
 use handwriting::{
     Architecture, CpuBackend, GLYPH_PIXELS, Glyph, ModelMetadata, Recognizer, WeightsError, weights,
 };
@@ -53,7 +54,7 @@ fn largest_difference(a: &Recognizer, b: &Recognizer) -> f32 {
 }
 
 #[test]
-fn saved_weights_load_back_within_float16_rounding() {
+fn saved_weights_load_back_within_int8_rounding() {
     let (original, bytes) = fresh_weights();
     let loaded = load(&bytes).unwrap();
     assert_eq!(loaded.metadata(), original.metadata());
@@ -65,23 +66,30 @@ fn saved_weights_load_back_within_float16_rounding() {
     assert_eq!(largest_difference(&loaded, &rewritten), 0.0);
 }
 
-/// A weights file as written before float16 storage: every tensor float32.
-fn float32_file(recognizer: &Recognizer) -> Vec<u8> {
+/// A weights file as written before int8 storage: every tensor float32 (the first files), or
+/// the convolutions and linear layers float16 (until 2026-12-07).
+fn earlier_file(recognizer: &Recognizer, half_precision: bool) -> Vec<u8> {
     let json = serde_json::to_string(recognizer.metadata()).unwrap();
     let mut store = BurnpackStore::from_bytes(None).metadata(weights::METADATA_KEY, json);
+    if half_precision {
+        store = store.with_to_adapter(HalfPrecisionAdapter::new());
+    }
     weights::save_network(recognizer.model(), &mut store).unwrap();
     store.get_bytes().unwrap().to_vec()
 }
 
 #[test]
-fn float32_files_still_load_with_identical_outputs() {
-    let (original, float16) = fresh_weights();
-    let float32 = float32_file(&original);
-    let loaded = load(&float32).unwrap();
-    assert_eq!(largest_difference(&original, &loaded), 0.0);
+fn files_of_earlier_formats_still_load() {
+    let (original, int8) = fresh_weights();
+    let float32 = earlier_file(&original, false);
+    assert_eq!(largest_difference(&original, &load(&float32).unwrap()), 0.0);
+    let float16 = earlier_file(&original, true);
+    let difference = largest_difference(&original, &load(&float16).unwrap());
+    assert!(difference < 1e-3, "probabilities moved by {difference}");
     assert!(
-        float16.len() < float32.len() * 6 / 10,
-        "float16 file {} bytes, float32 file {} bytes",
+        int8.len() < float32.len() * 3 / 10 && float16.len() < float32.len() * 6 / 10,
+        "int8 file {} bytes, float16 {}, float32 {}",
+        int8.len(),
         float16.len(),
         float32.len()
     );
@@ -210,7 +218,7 @@ fn impossible_network_configurations_are_refused() {
 fn init_from_keeps_features_and_replaces_a_mismatched_classifier() {
     let device = CpuBackend::preferred().device();
     let (_, bytes) = fresh_weights();
-    // What the file holds: the network's weights rounded to float16.
+    // What the file holds: the network's weights rounded to int8.
     let source = load(&bytes).unwrap();
     let same = ModelMetadata::new(Architecture::VggGap, digit_labels(), "test");
     let copy = weights::init_from(&bytes, "test.bpk", &same, &device).unwrap();

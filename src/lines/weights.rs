@@ -3,11 +3,12 @@
 
 use std::collections::BTreeMap;
 
-use burn::store::{BurnpackStore, HalfPrecisionAdapter, ModuleSnapshot};
+use burn::store::{BurnpackStore, ModuleSnapshot};
 use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 
 use super::image::{HORIZONTAL_STRETCH, LINE_HEIGHT};
+use crate::int8;
 use crate::model::LineNet;
 use crate::weights::{METADATA_KEY, WeightsError, float32_store, metadata_entries};
 
@@ -107,8 +108,8 @@ impl LineMetadata {
     }
 }
 
-/// Serialises a line network and its metadata into burnpack bytes, convolutions in float16
-/// (half the download; batch norm stays float32, as for the character models).
+/// Serialises a line network and its metadata into burnpack bytes, stored as the character
+/// models' are ([`crate::weights::encode`]): convolution weights in int8.
 pub fn encode_line(network: &LineNet, metadata: &LineMetadata) -> Result<Vec<u8>, WeightsError> {
     let failure = |reason: String| WeightsError {
         origin: "memory".into(),
@@ -117,7 +118,7 @@ pub fn encode_line(network: &LineNet, metadata: &LineMetadata) -> Result<Vec<u8>
     let json = serde_json::to_string(metadata).map_err(|e| failure(e.to_string()))?;
     let mut store = BurnpackStore::from_bytes(None)
         .metadata(LINE_METADATA_KEY, json)
-        .with_to_adapter(HalfPrecisionAdapter::new());
+        .with_to_adapter(int8::storage_adapter());
     network
         .save_into(&mut store)
         .map_err(|e| failure(e.to_string()))?;

@@ -29,16 +29,18 @@ pub use vgg_gap::VggGap;
 pub enum Architecture {
     #[default]
     VggGap,
+    VggGapWide,
     Residual,
 }
 
 impl Architecture {
-    pub const ALL: [Self; 2] = [Self::VggGap, Self::Residual];
+    pub const ALL: [Self; 3] = [Self::VggGap, Self::VggGapWide, Self::Residual];
 
     /// The name written into weights files.
     pub const fn name(self) -> &'static str {
         match self {
             Self::VggGap => "vgg-gap",
+            Self::VggGapWide => "vgg-gap-wide",
             Self::Residual => "residual",
         }
     }
@@ -46,7 +48,7 @@ impl Architecture {
     /// Revision of the family's layout; a file of another revision does not load.
     pub const fn version(self) -> u32 {
         match self {
-            Self::VggGap | Self::Residual => 1,
+            Self::VggGap | Self::VggGapWide | Self::Residual => 1,
         }
     }
 
@@ -60,7 +62,8 @@ impl Architecture {
     /// Builds a freshly initialised network of this family.
     pub fn init(self, config: &ModelConfig, device: &Device) -> Model {
         match self {
-            Self::VggGap => Model::VggGap(VggGap::new(config, device)),
+            Self::VggGap => Model::VggGap(VggGap::new(config, VggGap::STANDARD, device)),
+            Self::VggGapWide => Model::VggGapWide(VggGap::new(config, VggGap::WIDE, device)),
             Self::Residual => Model::Residual(Residual::new(config, device)),
         }
     }
@@ -113,6 +116,7 @@ impl ModelConfig {
 #[derive(Module, Debug)]
 pub enum Model {
     VggGap(VggGap),
+    VggGapWide(VggGap),
     Residual(Residual),
 }
 
@@ -120,7 +124,7 @@ impl Model {
     /// Class scores (logits) for a batch of normalised glyphs shaped `[batch, 1, 28, 28]`.
     pub fn forward(&self, images: Tensor<4>) -> Tensor<2> {
         match self {
-            Self::VggGap(network) => network.forward(images),
+            Self::VggGap(network) | Self::VggGapWide(network) => network.forward(images),
             Self::Residual(network) => network.forward(images),
         }
     }
@@ -128,6 +132,7 @@ impl Model {
     pub fn architecture(&self) -> Architecture {
         match self {
             Self::VggGap(_) => Architecture::VggGap,
+            Self::VggGapWide(_) => Architecture::VggGapWide,
             Self::Residual(_) => Architecture::Residual,
         }
     }
@@ -168,6 +173,7 @@ mod tests {
                 .parameter_count()
         };
         assert_eq!(count(Architecture::VggGap), 131_754);
+        assert_eq!(count(Architecture::VggGapWide), 206_442);
         assert_eq!(count(Architecture::Residual), 364_970);
     }
 
@@ -181,7 +187,7 @@ mod tests {
             );
         }
         let error = "resnet".parse::<Architecture>().unwrap_err();
-        assert!(error.contains("vgg-gap, residual"), "{error}");
+        assert!(error.contains("vgg-gap, vgg-gap-wide, residual"), "{error}");
         assert_eq!(Architecture::from_name("vgg-gap", 2), None);
     }
 }
