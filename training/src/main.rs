@@ -177,7 +177,7 @@ struct Overrides {
     /// Folder for checkpoints and training logs.
     #[arg(long, global = true)]
     artifact_dir: Option<PathBuf>,
-    /// Network to train: vgg-gap or residual.
+    /// Network to train: vgg-gap, vgg-gap-wide or residual.
     #[arg(long, global = true)]
     architecture: Option<Architecture>,
     /// Passes over the training images.

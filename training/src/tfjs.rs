@@ -65,10 +65,15 @@ struct Parameter {
 /// normalisation go into `userDefinedMetadata`, so that a TF.js caller can normalise its input
 /// exactly as the recognizer does.
 pub fn export(model: &Model, metadata: &ModelMetadata) -> Result<TfjsModel> {
+    // The two widths share the stages; the layers' sizes come from the tensors.
     ensure!(
-        model.architecture() == Architecture::VggGap,
-        "the TF.js export knows the {} network, not {}",
+        matches!(
+            model.architecture(),
+            Architecture::VggGap | Architecture::VggGapWide
+        ),
+        "the TF.js export knows the {} and {} networks, not {}",
         Architecture::VggGap,
+        Architecture::VggGapWide,
         model.architecture()
     );
     let mut parameters = parameters(model)?;
