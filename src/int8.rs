@@ -34,24 +34,26 @@ fn output_axis(module_type: &str, name: &str, rank: usize) -> Option<usize> {
 }
 
 /// The scheme this crate writes for a weight of `shape` with its output channels along `axis`:
-/// one block per output channel. `None` where Burn's layout cannot say that (a block spans at
-/// most 255 along each axis) or would pad the values (their count is not a multiple of four);
-/// such a tensor stays float16.
+/// one block per output channel, or a few where the channel is longer than Burn's layout lets a
+/// block run along one axis (255). `None` where the values would be padded (their count is not
+/// a multiple of four) or there are none: such a tensor stays float16.
 fn channel_scheme(shape: &Shape, axis: usize) -> Option<QuantScheme> {
-    let block = (0..shape.num_dims())
-        .map(|d| {
-            if d == axis {
-                Ok(1)
-            } else {
-                u8::try_from(shape[d])
-            }
-        })
-        .collect::<Result<Vec<u8>, _>>()
-        .ok()?;
-    if !shape.num_elements().is_multiple_of(4) || block.contains(&0) {
+    if shape.num_elements() == 0 || !shape.num_elements().is_multiple_of(4) {
         return None;
     }
+    let block: Vec<u8> = (0..shape.num_dims())
+        .map(|d| if d == axis { 1 } else { longest_run(shape[d]) })
+        .collect();
     Some(scheme_with_block(&block))
+}
+
+/// The largest divisor of `length` that a block can span along one axis, so that blocks tile
+/// the axis exactly.
+fn longest_run(length: usize) -> u8 {
+    (1..=u8::MAX)
+        .rev()
+        .find(|&run| length.is_multiple_of(usize::from(run)))
+        .expect("1 divides every length")
 }
 
 fn scheme_with_block(block: &[u8]) -> QuantScheme {
@@ -225,8 +227,10 @@ mod tests {
         assert_eq!(output_axis("Struct:Conv2d", "weight", 4), Some(0));
         assert_eq!(output_axis("Struct:Conv2d", "bias", 1), None);
         assert_eq!(output_axis("Struct:BatchNorm", "gamma", 1), None);
-        // Too long a run along one axis for Burn's block sizes: left to float16.
-        assert!(channel_scheme(&Shape::new([300, 4]), 1).is_none());
+        // Longer than a block may run along one axis: two blocks per output channel.
+        let scheme = channel_scheme(&Shape::new([300, 4]), 1).unwrap();
+        assert_eq!(scheme.block_size().unwrap().to_dim_vec(2), [150, 1]);
+        assert!(channel_scheme(&Shape::new([3, 3]), 1).is_none());
     }
 
     #[test]

@@ -173,7 +173,7 @@ mod tests {
                 .parameter_count()
         };
         assert_eq!(count(Architecture::VggGap), 131_754);
-        assert_eq!(count(Architecture::VggGapWide), 206_442);
+        assert_eq!(count(Architecture::VggGapWide), 207_274);
         assert_eq!(count(Architecture::Residual), 364_970);
     }
 
