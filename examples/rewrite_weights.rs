@@ -10,11 +10,16 @@ use std::process::ExitCode;
 use handwriting::lines::{decode_line, encode_line, read_line_metadata};
 use handwriting::{CpuBackend, weights};
 
+/// A file that could not be read or written, as a weights error naming it.
+fn io_error(path: &str) -> impl FnOnce(std::io::Error) -> weights::WeightsError + '_ {
+    move |error| weights::WeightsError {
+        origin: path.to_string(),
+        reason: error.to_string(),
+    }
+}
+
 fn rewrite(input: &str) -> Result<Vec<u8>, weights::WeightsError> {
-    let bytes = std::fs::read(input).map_err(|e| weights::WeightsError {
-        origin: input.to_string(),
-        reason: e.to_string(),
-    })?;
+    let bytes = std::fs::read(input).map_err(io_error(input))?;
     let device = CpuBackend::preferred().device();
     if read_line_metadata(&bytes, input).is_ok() {
         let (network, metadata) = decode_line(&bytes, input, &device)?;
@@ -31,12 +36,7 @@ fn main() -> ExitCode {
         eprintln!("usage: rewrite_weights IN.bpk OUT.bpk");
         return ExitCode::FAILURE;
     };
-    match rewrite(input).and_then(|bytes| {
-        std::fs::write(output, bytes).map_err(|e| weights::WeightsError {
-            origin: output.clone(),
-            reason: e.to_string(),
-        })
-    }) {
+    match rewrite(input).and_then(|bytes| std::fs::write(output, bytes).map_err(io_error(output))) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("{error}");

@@ -103,8 +103,8 @@ struct Place {
     /// Ways to cut the group, not yet drawn.
     cuts: Vec<Split>,
     /// The cuts drawn, once the whole's reading asked for them, with their
-    /// [`Split::loops_cut`].
-    splits: Vec<(Vec<Slot>, usize)>,
+    /// [`best_split_score`].
+    splits: Vec<(Vec<Slot>, f32)>,
     /// A speck: read only by models that know punctuation.
     speck: bool,
 }
@@ -188,20 +188,19 @@ impl Layout {
         let first_new = self.glyphs.len();
         let mut places = std::mem::take(&mut self.places);
         for place in &mut places {
-            // Even pieces read with certainty score SPLIT_MARGIN at best.
-            if place.cuts.is_empty() || place.whole.whole_score(predictions) >= SPLIT_MARGIN {
-                continue;
-            }
+            let whole = place.whole.whole_score(predictions);
             // A split with a piece that preprocessing finds empty is no reading at all.
             place.splits = std::mem::take(&mut place.cuts)
                 .iter()
-                .filter_map(|split| {
+                .map(|split| (split, best_split_score(split)))
+                .filter(|&(_, best)| whole < best)
+                .filter_map(|(split, best)| {
                     let slots = split
                         .pieces
                         .iter()
                         .map(|piece| self.slot(piece))
                         .collect::<Option<Vec<_>>>()?;
-                    Some((slots, split.loops_cut))
+                    Some((slots, best))
                 })
                 .collect();
         }
@@ -254,26 +253,25 @@ impl Layout {
 /// whole or split, or merged with the next one where that was drawn. Scores add up in
 /// logarithms, so a long line cannot underflow them.
 fn likeliest_reading(places: &[&Place], predictions: &[Prediction]) -> Vec<Slot> {
-    // Each character read costs the margin: people draw one character wide or in several
-    // strokes far more often than they write two touching.
-    let log_score =
-        |slots: &[Slot], score: f32| score.ln() + slots.len() as f32 * SPLIT_MARGIN.ln();
+    // Each step reads as one character at the cost of one margin, or as a split whose score
+    // holds the margins of its extra characters (see [`best_split_score`]).
+    let step_score = |score: f32| score.ln() + SPLIT_MARGIN.ln();
     let alone: Vec<(f32, Vec<Slot>)> = places
         .iter()
         .map(|place| {
             let whole = (place.whole.whole_score(predictions), vec![place.whole]);
-            let splits = place.splits.iter().map(|(slots, loops_cut)| {
+            let splits = place.splits.iter().map(|(slots, best)| {
                 let joint = slots
                     .iter()
                     .map(|slot| predictions[slot.glyph].best().probability)
                     .product::<f32>();
-                (joint * LOOP_CUT.powi(*loops_cut as i32), slots.clone())
+                (joint * best, slots.clone())
             });
-            std::iter::once(whole)
+            let (score, slots) = std::iter::once(whole)
                 .chain(splits)
-                .map(|(score, slots)| (log_score(&slots, score), slots))
                 .max_by(|a, b| a.0.total_cmp(&b.0))
-                .expect("the whole is always a reading")
+                .expect("the whole is always a reading");
+            (step_score(score), slots)
         })
         .collect();
     // best[k]: the log score of the likeliest reading of the first k places, and how many
@@ -282,7 +280,7 @@ fn likeliest_reading(places: &[&Place], predictions: &[Prediction]) -> Vec<Slot>
     for k in 1..=places.len() {
         let mut step = (best[k - 1].0 + alone[k - 1].0, 1);
         if let Some(merged) = (k >= 2).then(|| places[k - 2].merged_with_next).flatten() {
-            let score = best[k - 2].0 + log_score(&[merged], merged.whole_score(predictions));
+            let score = best[k - 2].0 + step_score(merged.whole_score(predictions));
             if score > step.0 {
                 step = (score, 2);
             }
@@ -303,6 +301,15 @@ fn likeliest_reading(places: &[&Place], predictions: &[Prediction]) -> Vec<Slot>
         k -= best[k].1;
     }
     chosen.into_iter().rev().flatten().collect()
+}
+
+/// The score [`likeliest_reading`] gives a split whose every piece reads with certainty, on
+/// the scale of one character's whole score: the margin for each extra piece and the cost of
+/// each cut through a loop. A split that cannot beat its whole even so is never drawn: most
+/// splits of an unsure wide letter cut a loop and are spared the network's time.
+fn best_split_score(split: &Split) -> f32 {
+    let extra_pieces = split.pieces.len() as i32 - 1;
+    SPLIT_MARGIN.powi(extra_pieces) * LOOP_CUT.powi(split.loops_cut as i32)
 }
 
 /// How wide a character read as `label` runs for its height.
@@ -345,5 +352,51 @@ impl Recognizer {
         let splits = self.recognize_batch(layout.add_splits(&predictions))?;
         predictions.extend(splits);
         Ok(layout.read(&predictions, self.metadata()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A nought drawn 1.7 times as wide as tall in one stroke: every cut through it crosses
+    /// its loop, so no split of it can score more than `SPLIT_MARGIN * LOOP_CUT`.
+    fn wide_nought() -> Vec<Stroke> {
+        let points = (0..=48)
+            .map(|i| {
+                let t = i as f32 / 48.0 * std::f32::consts::TAU;
+                Point {
+                    x: 85.0 * (1.0 - t.cos()),
+                    y: 50.0 * (1.0 - t.sin()),
+                }
+            })
+            .collect();
+        vec![Stroke { points, width: 8.0 }]
+    }
+
+    /// How many split glyphs the layout draws when its one group reads as "w" with a whole
+    /// score of `score`.
+    fn splits_drawn(score: f32) -> usize {
+        let mut layout = Layout::of(&wide_nought());
+        assert_eq!(layout.glyphs().len(), 1);
+        let plausibility = layout.places[0]
+            .whole
+            .bounds
+            .one_character_plausibility(Breadth::Wide);
+        let probability = score / plausibility;
+        // The rest spread thinly enough over other classes that "w" stays the best.
+        let labels: Vec<String> = ["w", "0", "1", "2", "3"].map(String::from).into();
+        let rest = (1.0 - probability) / 4.0;
+        let prediction = Prediction::new(vec![probability, rest, rest, rest, rest], &labels);
+        layout.add_splits(&[prediction]).len()
+    }
+
+    #[test]
+    fn only_splits_that_could_beat_the_whole_are_drawn() {
+        let loop_split = SPLIT_MARGIN * LOOP_CUT;
+        assert!(splits_drawn(0.9 * loop_split) > 0);
+        // Below the margin a split of clean cuts could beat, but these all cut the loop.
+        assert_eq!(splits_drawn(0.5 * (loop_split + SPLIT_MARGIN)), 0);
+        assert_eq!(splits_drawn(SPLIT_MARGIN), 0);
     }
 }

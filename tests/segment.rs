@@ -71,6 +71,31 @@ fn characters_written_touching_in_one_stroke_get_a_split_reading() {
 }
 
 #[test]
+fn no_two_splits_of_a_group_cut_in_the_same_place() {
+    // Two stems joined at their foot: the thinnest column between them and an even spacing
+    // fall together, and would draw the same pieces twice.
+    let joined = polyline(&[
+        (0.0, 0.0),
+        (0.0, HEIGHT),
+        (1.4 * HEIGHT, HEIGHT),
+        (1.4 * HEIGHT, 0.0),
+    ]);
+    for group in [joined, touching_noughts()] {
+        let splits = &segment(&[group])[0].splits;
+        assert!(splits.len() > 1);
+        let cuts: Vec<f32> = splits
+            .iter()
+            .map(|split| split.pieces[0].bounds.x + split.pieces[0].bounds.width)
+            .collect();
+        for (i, a) in cuts.iter().enumerate() {
+            for b in &cuts[i + 1..] {
+                assert!((a - b).abs() >= 0.01 * HEIGHT, "cuts at {cuts:?}");
+            }
+        }
+    }
+}
+
+#[test]
 fn a_single_digit_is_not_split() {
     for d in "0123456789".chars() {
         let segments = segment(&digit(d, 0.0, 0.0));
