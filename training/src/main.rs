@@ -44,7 +44,7 @@ enum Command {
     /// Evaluate a weights file on the test split and write the report.
     Evaluate,
     /// Recalibrate a weights file's rejection threshold on the validation split (training
-    /// does this itself) and rewrite the file.
+    /// does this itself), measure its test accuracy again and rewrite the file.
     Calibrate,
     /// Recognise PNG or JPEG images (any size, dark ink on light or light on dark), one JSON
     /// line per file.
@@ -350,7 +350,11 @@ fn train_command(config: &Config, args: TrainArgs) -> Result<ExitCode> {
     let (model, training_time) = train::fit(config, &partition, model, args.fresh)?;
 
     let recognizer = calibrated(
-        Recognizer::from_model(model, metadata, &CpuBackend::preferred().device()),
+        as_written(Recognizer::from_model(
+            model,
+            metadata,
+            &CpuBackend::preferred().device(),
+        ))?,
         &partition,
         config,
     )?;
@@ -426,6 +430,17 @@ fn write_category_report(
     Ok(())
 }
 
+/// The recognizer as its weights file will hold it (int8 weights, see `weights::encode`),
+/// so that its threshold and test accuracy are those of the network the page loads.
+fn as_written(recognizer: Recognizer) -> Result<Recognizer> {
+    let bytes = weights::encode(recognizer.model(), recognizer.metadata())?;
+    Ok(Recognizer::from_bytes(
+        &bytes,
+        "the weights about to be written",
+        recognizer.device(),
+    )?)
+}
+
 /// The recognizer with its rejection threshold calibrated on the held-out samples and its ink
 /// range taken from the training samples.
 fn calibrated(
@@ -488,15 +503,23 @@ fn load_matching(config: &Config) -> Result<(Recognizer, data::Splits)> {
 fn calibrate_command(config: &Config) -> Result<ExitCode> {
     let (recognizer, splits) = load_matching(config)?;
     let partition = train::Partition::new(config, splits.train, splits.validation)?;
-    let recognizer = calibrated(recognizer, &partition, config)?;
+    let recognizer = calibrated(as_written(recognizer)?, &partition, config)?;
+    // The file may have been written in an earlier format (float16): its recorded test
+    // accuracy, shown in the page's model menu, is measured again on the network as rewritten.
+    let accuracy = evaluate::evaluate(&recognizer, &splits.test)?
+        .confusion
+        .accuracy();
+    let mut metadata = recognizer.metadata().clone();
+    metadata.test_accuracy = Some(accuracy);
     atomic::write(
         &config.output.weights,
-        &weights::encode(recognizer.model(), recognizer.metadata())?,
+        &weights::encode(recognizer.model(), &metadata)?,
     )?;
     println!(
-        "threshold written to {}, listed in {}",
+        "threshold and test accuracy {:.2}% written to {}, listed in {}",
+        100.0 * accuracy,
         config.output.weights.display(),
-        manifest::record(&config.output.weights, recognizer.metadata())?.display()
+        manifest::record(&config.output.weights, &metadata)?.display()
     );
     Ok(ExitCode::SUCCESS)
 }
