@@ -96,6 +96,24 @@ fn no_two_splits_of_a_group_cut_in_the_same_place() {
 }
 
 #[test]
+fn a_long_joined_up_group_is_not_cut_at_shifted_spacings() {
+    // Six arches in one stroke, as a joined-up word: its letters differ in width, so no
+    // single shift of an even spacing fits them; its thinnest columns and the even spacing
+    // itself are tried, not the four shifts.
+    let arches: Vec<(f32, f32)> = (0..=12)
+        .map(|k| {
+            (
+                k as f32 * 0.35 * HEIGHT,
+                if k % 2 == 0 { HEIGHT } else { 0.0 },
+            )
+        })
+        .collect();
+    let splits = &segment(&[polyline(&arches)])[0].splits;
+    assert!((1..=2).contains(&splits.len()), "{} splits", splits.len());
+    assert!(splits.iter().all(|split| split.pieces.len() == 6));
+}
+
+#[test]
 fn a_single_digit_is_not_split() {
     for d in "0123456789".chars() {
         let segments = segment(&digit(d, 0.0, 0.0));
