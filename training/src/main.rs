@@ -363,14 +363,12 @@ fn train_command(config: &Config, args: TrainArgs) -> Result<ExitCode> {
     metadata.test_accuracy = Some(evaluation.confusion.accuracy());
     metadata.trained_at =
         humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
-    let bytes = weights::encode(recognizer.model(), &metadata)?;
-    atomic::write(&config.output.weights, &bytes)?;
+    let (size, manifest) = write_weights(config, &recognizer, &metadata)?;
     println!(
-        "test accuracy {:.2}%, weights written to {} ({} bytes), listed in {}",
+        "test accuracy {:.2}%, weights written to {} ({size} bytes), listed in {}",
         100.0 * evaluation.confusion.accuracy(),
         config.output.weights.display(),
-        bytes.len(),
-        manifest::record(&config.output.weights, &metadata)?.display()
+        manifest.display()
     );
     write_report(
         config,
@@ -428,6 +426,19 @@ fn write_category_report(
     std::fs::write(&path, serde_json::to_string_pretty(&json)?)
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
+}
+
+/// Writes `recognizer`'s network with `metadata` to the weights file the page loads (whole or
+/// not at all) and lists it in the manifest beside it: the file's size and the manifest's path.
+fn write_weights(
+    config: &Config,
+    recognizer: &Recognizer,
+    metadata: &ModelMetadata,
+) -> Result<(usize, PathBuf)> {
+    let bytes = weights::encode(recognizer.model(), metadata)?;
+    atomic::write(&config.output.weights, &bytes)?;
+    let manifest = manifest::record(&config.output.weights, metadata)?;
+    Ok((bytes.len(), manifest))
 }
 
 /// The recognizer as its weights file will hold it (int8 weights, see `weights::encode`),
@@ -511,15 +522,12 @@ fn calibrate_command(config: &Config) -> Result<ExitCode> {
         .accuracy();
     let mut metadata = recognizer.metadata().clone();
     metadata.test_accuracy = Some(accuracy);
-    atomic::write(
-        &config.output.weights,
-        &weights::encode(recognizer.model(), &metadata)?,
-    )?;
+    let (_, manifest) = write_weights(config, &recognizer, &metadata)?;
     println!(
         "threshold and test accuracy {:.2}% written to {}, listed in {}",
         100.0 * accuracy,
         config.output.weights.display(),
-        manifest::record(&config.output.weights, &metadata)?.display()
+        manifest.display()
     );
     Ok(ExitCode::SUCCESS)
 }
