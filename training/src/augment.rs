@@ -16,6 +16,8 @@ pub struct AugmentConfig {
     pub max_shear: f32,
     pub max_translation: f32,
     pub max_thickness_change: f32,
+    /// Share of the training zeros drawn with a slash through them (`crate::slash`).
+    pub slashed_zeros: f32,
 }
 
 impl AugmentConfig {
@@ -241,6 +243,7 @@ mod tests {
             max_shear: 0.0,
             max_translation: 0.0,
             max_thickness_change: 0.0,
+            slashed_zeros: 0.0,
         }
     }
 

@@ -36,12 +36,12 @@ pub fn one_epoch(
     let partition = match splits.validation {
         Some(validation) => {
             samples.truncate(train_images.unwrap_or(samples.len()));
-            train::Partition::new(&config, samples, Some(validation))?
+            train::Partition::new(&config, samples, Some(validation), &splits.labels)?
         }
         None => {
             let held_out = config.data.validation_size;
             samples.truncate(train_images.map_or(samples.len(), |count| count + held_out));
-            train::Partition::new(&config, samples, None)?
+            train::Partition::new(&config, samples, None, &splits.labels)?
         }
     };
     let train_images = partition.train_len();

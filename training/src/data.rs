@@ -25,6 +25,13 @@ pub struct Sample {
     pub strokes: Option<Arc<Vec<Stroke>>>,
 }
 
+impl Sample {
+    /// The image as intensities in `0.0..=1.0`, undistorted.
+    pub fn clean(&self) -> [f32; GLYPH_PIXELS] {
+        self.pixels.map(|p| f32::from(p) / 255.0)
+    }
+}
+
 /// A data set's splits and the text of each class.
 #[derive(Debug)]
 pub struct Splits {

@@ -1,6 +1,7 @@
 //! What burn-train needs around the library's network: a training wrapper, the data set views
 //! and the batcher that augments and normalises.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -13,12 +14,13 @@ use burn::tensor::{Device, Int, Tensor, TensorData};
 use burn::train::{ClassificationOutput, InferenceStep, TrainOutput, TrainStep};
 use handwriting::model::input_shape;
 use handwriting::{GLYPH_PIXELS, Model, Normalization, glyph_from_strokes};
-use rand::SeedableRng;
 use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
 
 use crate::augment::AugmentConfig;
 use crate::data::Sample;
 use crate::outliers;
+use crate::slash::{slash_pixels, slash_strokes};
 
 /// Weight of the scribbles' loss beside the characters', as in the outlier exposure paper
 /// (Hendrycks et al., 2019).
@@ -103,10 +105,12 @@ impl Dataset<Sample> for SampleSet {
 }
 
 /// Turns samples into a [`GlyphBatch`], distorting each first when augmentation is on (its
-/// strokes where it has them, else its image),
+/// strokes where it has them, else its image; a share of the zeros slashed),
 /// and adds `scribbles` random scribbles drawn and preprocessed as the page does.
 pub struct GlyphBatcher {
     augmentation: Option<AugmentConfig>,
+    /// The class of the digit zero, where the data set has one: the one augmentation slashes.
+    zero_class: Option<usize>,
     scribbles: usize,
     normalization: Normalization,
     seed: u64,
@@ -117,16 +121,50 @@ pub struct GlyphBatcher {
 impl GlyphBatcher {
     pub fn new(
         augmentation: Option<AugmentConfig>,
+        zero_class: Option<usize>,
         scribbles: usize,
         normalization: Normalization,
         seed: u64,
     ) -> Self {
         Self {
             augmentation,
+            zero_class,
             scribbles,
             normalization,
             seed,
             batches: AtomicU64::new(0),
+        }
+    }
+
+    /// The sample distorted (its strokes where it has them, else its image), a zero slashed
+    /// now and then.
+    fn distorted(
+        &self,
+        augmentation: &AugmentConfig,
+        sample: &Sample,
+        rng: &mut StdRng,
+    ) -> [f32; GLYPH_PIXELS] {
+        let slashed = self.zero_class == Some(sample.class)
+            && rng.random::<f32>() < augmentation.slashed_zeros;
+        match &sample.strokes {
+            Some(strokes) => {
+                let strokes = if slashed {
+                    Cow::Owned(slash_strokes(strokes, rng))
+                } else {
+                    Cow::Borrowed(strokes.as_slice())
+                };
+                augmentation
+                    .redraw(&strokes, rng)
+                    .unwrap_or_else(|| sample.clean())
+            }
+            None => {
+                let pixels = if slashed {
+                    slash_pixels(&sample.pixels, rng)
+                } else {
+                    sample.pixels
+                };
+                augmentation.apply(&pixels, rng)
+            }
         }
     }
 }
@@ -138,13 +176,9 @@ impl Batcher<Sample, GlyphBatch> for GlyphBatcher {
             StdRng::seed_from_u64(self.seed ^ batch_number.wrapping_mul(0x9E37_79B9_7F4A_7C15));
         let mut pixels = Vec::with_capacity(samples.len() * GLYPH_PIXELS);
         for sample in &samples {
-            let clean = || sample.pixels.map(|p| f32::from(p) / 255.0);
-            let intensities = match (&self.augmentation, &sample.strokes) {
-                (Some(augmentation), Some(strokes)) => {
-                    augmentation.redraw(strokes, &mut rng).unwrap_or_else(clean)
-                }
-                (Some(augmentation), None) => augmentation.apply(&sample.pixels, &mut rng),
-                (None, _) => clean(),
+            let intensities = match &self.augmentation {
+                Some(augmentation) => self.distorted(augmentation, sample, &mut rng),
+                None => sample.clean(),
             };
             self.normalization.extend(&intensities, &mut pixels);
         }

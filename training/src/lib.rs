@@ -24,6 +24,7 @@ pub mod printed;
 pub mod progress;
 pub mod rejection;
 pub mod report;
+pub mod slash;
 pub mod tfjs;
 pub mod train;
 

@@ -346,7 +346,7 @@ fn train_command(config: &Config, args: TrainArgs) -> Result<ExitCode> {
         None => metadata.init_model(&device),
     };
     println!("{} parameters", model.parameter_count());
-    let partition = train::Partition::new(config, splits.train, splits.validation)?;
+    let partition = train::Partition::new(config, splits.train, splits.validation, &splits.labels)?;
     let (model, training_time) = train::fit(config, &partition, model, args.fresh)?;
 
     let recognizer = calibrated(
@@ -513,7 +513,7 @@ fn load_matching(config: &Config) -> Result<(Recognizer, data::Splits)> {
 
 fn calibrate_command(config: &Config) -> Result<ExitCode> {
     let (recognizer, splits) = load_matching(config)?;
-    let partition = train::Partition::new(config, splits.train, splits.validation)?;
+    let partition = train::Partition::new(config, splits.train, splits.validation, &splits.labels)?;
     let recognizer = calibrated(as_written(recognizer)?, &partition, config)?;
     // The file may have been written in an earlier format (float16): its recorded test
     // accuracy, shown in the page's model menu, is measured again on the network as rewritten.

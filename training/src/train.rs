@@ -57,7 +57,13 @@ pub fn fit(
     );
     let iterations_per_epoch = train_indices.len().div_ceil(settings.batch_size);
     let loader = |augmentation, scribbles, indices, seed, shuffle: bool| {
-        let batcher = GlyphBatcher::new(augmentation, scribbles, Normalization::MNIST, seed);
+        let batcher = GlyphBatcher::new(
+            augmentation,
+            partition.zero_class,
+            scribbles,
+            Normalization::MNIST,
+            seed,
+        );
         let builder = DataLoaderBuilder::new(batcher)
             .batch_size(settings.batch_size)
             .num_workers(settings.data_workers);
@@ -218,6 +224,8 @@ pub struct Partition {
     samples: Arc<Vec<Sample>>,
     train: Vec<usize>,
     valid: Vec<usize>,
+    /// The class labelled `0`, whose training samples augmentation may slash.
+    zero_class: Option<usize>,
 }
 
 impl Partition {
@@ -225,7 +233,9 @@ impl Partition {
         config: &Config,
         train: Vec<Sample>,
         validation: Option<Vec<Sample>>,
+        labels: &[String],
     ) -> Result<Self> {
+        let zero_class = labels.iter().position(|label| label == "0");
         let Some(validation) = validation else {
             let (train_indices, valid_indices) = split_indices(
                 train.len(),
@@ -236,6 +246,7 @@ impl Partition {
                 samples: Arc::new(train),
                 train: train_indices,
                 valid: valid_indices,
+                zero_class,
             });
         };
         anyhow::ensure!(
@@ -251,6 +262,7 @@ impl Partition {
             train: (0..boundary).collect(),
             valid: (boundary..samples.len()).collect(),
             samples: Arc::new(samples),
+            zero_class,
         })
     }
 

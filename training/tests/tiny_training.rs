@@ -27,12 +27,16 @@ fn tiny_config(artifact_dir: &Path) -> Config {
 }
 
 fn recognizer(model: Model) -> Recognizer {
-    let labels: Vec<String> = (0..10).map(|d| d.to_string()).collect();
     Recognizer::from_model(
         model,
-        ModelMetadata::new(Architecture::VggGap, labels, "mnist"),
+        ModelMetadata::new(Architecture::VggGap, digits(), "mnist"),
         &CpuBackend::preferred().device(),
     )
+}
+
+/// The digits' labels, `0` to `9`.
+fn digits() -> Vec<String> {
+    (0..10).map(|d| d.to_string()).collect()
 }
 
 /// Mean cross-entropy of `model` on `samples`, through the library's inference path.
@@ -62,7 +66,7 @@ fn one_epoch_on_a_few_hundred_images_lowers_the_loss_and_resumes() {
     );
     let before = mean_loss(model.clone(), &samples);
 
-    let partition = train::Partition::new(&config, samples.clone(), None).unwrap();
+    let partition = train::Partition::new(&config, samples.clone(), None, &digits()).unwrap();
     let (trained, _) = train::fit(&config, &partition, model.clone(), false).unwrap();
     let after = mean_loss(trained.clone(), &samples);
     assert!(after < before * 0.9, "loss {before} -> {after}");
@@ -93,7 +97,7 @@ fn scribbles_in_training_lower_the_confidence_on_scribbles() {
         config.rejection.scribbles_per_batch = scribbles_per_batch;
         let device = train::training_device(config.training.seed);
         let model = Architecture::VggGap.init(&ModelConfig::new(10), &device);
-        let partition = train::Partition::new(&config, samples.clone(), None).unwrap();
+        let partition = train::Partition::new(&config, samples.clone(), None, &digits()).unwrap();
         let (trained, _) = train::fit(&config, &partition, model, true).unwrap();
         let predictions = recognizer(trained).recognize_batch(&unseen).unwrap();
         predictions
@@ -164,7 +168,8 @@ fn stroke_samples_train_with_stroke_augmentation_and_their_own_validation() {
         .collect();
     assert!(samples.iter().all(|s| s.strokes.is_some()));
     let validation: Vec<Sample> = samples.iter().step_by(12).cloned().collect();
-    let partition = train::Partition::new(&config, samples.clone(), Some(validation)).unwrap();
+    let partition =
+        train::Partition::new(&config, samples.clone(), Some(validation), &digits()).unwrap();
     let device = train::training_device(config.training.seed);
     let model = Architecture::VggGap.init(&ModelConfig::new(10), &device);
     let before = mean_loss(model.clone(), &samples);

@@ -127,6 +127,7 @@ impl LinesAugmentation {
             max_shear: self.max_shear,
             max_translation: 0.0,
             max_thickness_change: 0.0,
+            slashed_zeros: 0.0,
         }
     }
 
