@@ -115,16 +115,22 @@ fn extent(strokes: &[Stroke]) -> f32 {
 
 /// Width and height of the strokes' bounding box (zero for no points).
 pub fn ink_size(strokes: &[Stroke]) -> (f32, f32) {
-    let points = || strokes.iter().flat_map(|s| s.points.iter());
-    let span = |coordinate: fn(&Point) -> f32| {
-        let (low, high) = points()
-            .map(coordinate)
-            .fold((f32::INFINITY, f32::NEG_INFINITY), |(low, high), v| {
-                (low.min(v), high.max(v))
-            });
+    let length = |coordinate: fn(&Point) -> f32| {
+        let (low, high) = span(strokes, coordinate);
         (high - low).max(0.0)
     };
-    (span(|p| p.x), span(|p| p.y))
+    (length(|p| p.x), length(|p| p.y))
+}
+
+/// The lowest and highest `coordinate` of the strokes' points (infinities, reversed, for none).
+pub fn span(strokes: &[Stroke], coordinate: fn(&Point) -> f32) -> (f32, f32) {
+    strokes
+        .iter()
+        .flat_map(|s| s.points.iter())
+        .map(coordinate)
+        .fold((f32::INFINITY, f32::NEG_INFINITY), |(low, high), v| {
+            (low.min(v), high.max(v))
+        })
 }
 
 /// A uniform draw from `low..=high`, or `low` where the range is empty.

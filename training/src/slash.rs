@@ -8,7 +8,7 @@ use handwriting::{
 };
 use rand::Rng;
 
-use crate::augment::uniform;
+use crate::augment::{span, uniform};
 
 /// Where a slash may start and end along the ink's width, from the near side inwards (a
 /// negative share starts outside the ink): people slash steeply or at 45°.
@@ -37,20 +37,14 @@ fn slash(left: f32, top: f32, right: f32, bottom: f32, rng: &mut impl Rng) -> (P
 /// The strokes with one more: a slash through their bounding box, at the first stroke's pen
 /// width. No strokes stay none.
 pub fn slash_strokes(strokes: &[Stroke], rng: &mut impl Rng) -> Vec<Stroke> {
-    let points = || strokes.iter().flat_map(|s| s.points.iter());
-    let (Some(first), Some(_)) = (strokes.first(), points().next()) else {
+    let (Some(first), Some(_)) = (
+        strokes.first(),
+        strokes.iter().flat_map(|s| s.points.iter()).next(),
+    ) else {
         return strokes.to_vec();
     };
-    let fold = |pick: fn(&Point) -> f32, better: fn(f32, f32) -> f32, start: f32| {
-        points().map(pick).fold(start, better)
-    };
-    let (start, end) = slash(
-        fold(|p| p.x, f32::min, f32::INFINITY),
-        fold(|p| p.y, f32::min, f32::INFINITY),
-        fold(|p| p.x, f32::max, f32::NEG_INFINITY),
-        fold(|p| p.y, f32::max, f32::NEG_INFINITY),
-        rng,
-    );
+    let ((left, right), (top, bottom)) = (span(strokes, |p| p.x), span(strokes, |p| p.y));
+    let (start, end) = slash(left, top, right, bottom, rng);
     let along = |t: f32| Point {
         x: start.x + t * (end.x - start.x),
         y: start.y + t * (end.y - start.y),
