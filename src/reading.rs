@@ -190,8 +190,8 @@ impl Layout {
 
     /// Given the predictions of every glyph so far, draws the split readings of the groups
     /// whose whole reading one could beat with its pieces read as sure as [`SUREST_PIECE`],
-    /// and returns those new glyphs (empty when no group
-    /// needs them): their predictions follow the first ones, in this order.
+    /// and returns those new glyphs (empty when no group needs them): their predictions
+    /// follow the first ones, in this order.
     pub fn add_splits(&mut self, predictions: &[Prediction]) -> &[Glyph] {
         let first_new = self.glyphs.len();
         let mut places = std::mem::take(&mut self.places);
@@ -316,8 +316,9 @@ fn likeliest_reading(places: &[&Place], predictions: &[Prediction]) -> Vec<Slot>
 
 /// The score [`likeliest_reading`] gives a split whose every piece reads with certainty, on
 /// the scale of one character's whole score: the margin for each extra piece and the cost of
-/// each cut through a loop. A split that could not beat its whole even so is never drawn: most
-/// splits of an unsure wide letter cut a loop and are spared the network's time.
+/// each cut through a loop. A split that could not beat its whole even with every piece read
+/// as sure as [`SUREST_PIECE`] is never drawn: most splits of an unsure wide letter cut a loop
+/// and are spared the network's time.
 fn best_split_score(split: &Split) -> f32 {
     let extra_pieces = split.pieces.len() as i32 - 1;
     SPLIT_MARGIN.powi(extra_pieces) * LOOP_CUT.powi(split.loops_cut as i32)
