@@ -13,6 +13,7 @@ pub mod preprocess;
 pub mod reading;
 pub mod recognizer;
 pub mod segment;
+mod slash;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 pub mod weights;

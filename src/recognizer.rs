@@ -71,6 +71,35 @@ impl Prediction {
         Self::new(weighted.iter().map(|p| p / total).collect(), labels)
     }
 
+    /// The probability that the glyph is any one of `labels`.
+    pub(crate) fn probability_of_any(&self, labels: &[&str]) -> f32 {
+        self.ranked
+            .iter()
+            .filter(|candidate| labels.contains(&candidate.label.as_str()))
+            .map(|candidate| candidate.probability)
+            .sum()
+    }
+
+    /// The prediction with the probability of every label in `alike` moved onto `into`:
+    /// one reading for shapes that context has made one character. Unchanged if `into` is not
+    /// one of the classes.
+    pub(crate) fn merged(&self, alike: &[&str], into: &str) -> Self {
+        let mut labels = vec![String::new(); self.probabilities.len()];
+        for candidate in &self.ranked {
+            labels[candidate.class] = candidate.label.clone();
+        }
+        let Some(target) = labels.iter().position(|label| label == into) else {
+            return self.clone();
+        };
+        let mut probabilities = self.probabilities.clone();
+        for (class, label) in labels.iter().enumerate() {
+            if class != target && alike.contains(&label.as_str()) {
+                probabilities[target] += std::mem::take(&mut probabilities[class]);
+            }
+        }
+        Self::new(probabilities, &labels)
+    }
+
     /// The most likely class.
     pub fn best(&self) -> &Candidate {
         &self.ranked[0]
@@ -169,5 +198,22 @@ impl Recognizer {
             backend: format!("{:?}", self.device),
             reason,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merged_labels_give_their_probability_to_one() {
+        let labels: Vec<String> = ["0", "8", "o", "O"].map(String::from).into();
+        let prediction = Prediction::new(vec![0.2, 0.4, 0.3, 0.1], &labels);
+        assert!((prediction.probability_of_any(&["0", "o", "O"]) - 0.6).abs() < 1e-6);
+        let zero = prediction.merged(&["0", "o", "O"], "0");
+        assert_eq!(zero.best().label, "0");
+        assert!((zero.best().probability - 0.6).abs() < 1e-6);
+        assert_eq!(zero.probabilities[2..], [0.0, 0.0]);
+        assert_eq!(prediction.merged(&["o"], "Q"), prediction);
     }
 }

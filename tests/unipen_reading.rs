@@ -187,12 +187,12 @@ fn lone_digits_read_in_auto_never_as_nothing() {
     assert!(auto >= alone, "auto {auto} < characters alone {alone}");
 }
 
-/// A little below what the shipped models read today (62.5% of the words, 94.7% of the digits
-/// with the digits model, 89.0% with the characters model, which favours a lone character's
+/// A little below what the shipped models read today (62.5% of the words, 96.7% of the digits
+/// with the digits model, 94.7% before slashed zeros read as zero, 89.0% with the characters model, which favours a lone character's
 /// digit over its letter twin, "0" over "o"), so that a regression fails. The targets, and
 /// how far they are, are in docs/results-characters.md.
 const WORDS_FLOOR: f64 = 0.57;
-const DIGITS_FLOOR: f64 = 0.92;
+const DIGITS_FLOOR: f64 = 0.955;
 const LONE_DIGITS_FLOOR: f64 = 0.84;
 /// The same for the line model with its language model on 60 cursive words (86.7% today) and
 /// for *Auto* on the printed words (85.0% today); the line model's targets and its full
