@@ -27,6 +27,10 @@ const MIN_STEEPNESS_DEGREES: f32 = 20.0;
 /// What is left is an oval's worth of ink: a path at least this many times its box's larger
 /// side (a circle's is π), not the other arm of an x.
 const MIN_REST_PATH: f32 = 2.0;
+/// A slashed zero is an oval in one stroke or two and perhaps a slash of its own: a group of
+/// more strokes is something else (and a scratch-out of hundreds must not cost a search
+/// through every one). All the validation writers' 91 lone noughts have one or two.
+const MAX_STROKES: usize = 3;
 /// Where a slash drawn as the tail (or the start) of the oval's stroke may begin: at this many
 /// evenly spaced points along the stroke, so that a stroke of any length costs a bounded
 /// number of straightness checks.
@@ -36,6 +40,9 @@ const CUT_CANDIDATES: usize = 32;
 /// slashed zero's oval. `None` for anything else; what is left still has to read as a nought,
 /// which is the caller's to judge.
 pub(crate) fn without_slash(strokes: &[Stroke]) -> Option<Vec<Stroke>> {
+    if strokes.len() > MAX_STROKES {
+        return None;
+    }
     strokes.iter().enumerate().find_map(|(index, stroke)| {
         let others = || strokes.iter().take(index).chain(&strokes[index + 1..]);
         let whole = (strokes.len() > 1).then(|| (stroke.points.as_slice(), Vec::new()));
@@ -242,5 +249,12 @@ mod tests {
         assert_eq!(without_slash(&[stroke(oval()), still]), None);
         let huge = stroke([(f32::MAX, 0.0), (-f32::MAX, 1.0), (0.0, f32::MAX)]);
         assert_eq!(without_slash(&[huge, dot]), None);
+        let crowded = [stroke(oval()), stroke(line((80.0, -10.0), (20.0, 110.0)))];
+        let crowded = [&crowded[..], &crowded, &crowded].concat();
+        assert_eq!(
+            without_slash(&crowded),
+            None,
+            "too many strokes for a slashed zero"
+        );
     }
 }
