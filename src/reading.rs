@@ -98,9 +98,10 @@ impl Reading {
 
 /// A line's candidate characters before recognition: every glyph that must go through the
 /// network, and how they make up the line. Recognition runs in up to two batches: the groups
-/// as wholes, and each pair of groups that touch as one ([`Layout::of`]), then the split
-/// readings of the wide groups whose whole reading a split could still beat
-/// ([`Layout::add_splits`]); most groups need none. Split from
+/// as wholes, and each pair of groups that touch as one ([`Layout::of`]), then what the first
+/// readings call for: the split readings of the wide groups whose whole reading a split could
+/// still beat, and the ovals of the groups that may be slashed zeros
+/// ([`Layout::add_second_batch`]); most groups need neither. Split from
 /// [`Recognizer::read`] so that callers whose read-back is asynchronous (WebGPU) can run the
 /// batches themselves.
 #[derive(Debug, Clone)]
@@ -114,7 +115,9 @@ pub struct Layout {
 struct Place {
     whole: Slot,
     /// The group without the stroke through its middle, where it has one: a slashed zero's
-    /// oval, if it reads as a nought (see [`Place::one_character`]).
+    /// oval, if it reads as a nought (see [`Place::one_character`]). Not yet drawn.
+    oval: Option<Character>,
+    /// The oval, drawn once the whole's reading asked for it.
     unslashed: Option<Slot>,
     /// The group read together with the next one, when the two stand close enough to be one
     /// character drawn in strokes that share too few columns to be grouped (the bars of an
@@ -170,25 +173,16 @@ impl Slot {
 
 impl Place {
     /// The place read as one character, and how likely that is: the whole group, or a slashed
-    /// zero where the group without its slash reads as a sure nought and the whole as a digit
-    /// (the 8 or 9 that a slashed nought looks like), or reads as a nought more surely than the
-    /// whole reads as anything, by the margin a split must beat the whole by: taking the slash
-    /// off reads less of the ink, and a d's or a p's stem passes for a slash.
+    /// zero where the whole reads as a digit (the 8 or 9 that a slashed nought looks like) and
+    /// the group without its slash as a sure nought. Letters are left be: a d's or a p's stem
+    /// passes for a slash, and a letter with a slash is no zero.
     fn one_character(&self, predictions: &[Prediction]) -> (f32, Slot) {
         let whole = self.whole.scored(predictions);
-        let Some(oval) = self.unslashed.map(|oval| oval.scored(predictions)) else {
-            return whole;
-        };
-        let whole_is_digit = predictions[self.whole.glyph]
-            .best()
-            .label
-            .chars()
-            .all(|c| c.is_ascii_digit());
-        let sure = predictions[oval.1.glyph].probability_of_any(&NOUGHTS) >= SURE_NOUGHT;
-        if (sure && whole_is_digit) || oval.0 * SPLIT_MARGIN > whole.0 {
-            oval
-        } else {
-            whole
+        match self.unslashed {
+            Some(oval) if predictions[oval.glyph].probability_of_any(&NOUGHTS) >= SURE_NOUGHT => {
+                oval.scored(predictions)
+            }
+            _ => whole,
         }
     }
 }
@@ -215,15 +209,10 @@ impl Layout {
             let Some(whole) = whole else {
                 continue;
             };
-            let unslashed = if segment.speck {
+            let oval = if segment.speck {
                 None
             } else {
-                without_slash(&segment.whole.strokes)
-                    .and_then(|oval| layout.slot(&Character::new(oval)))
-                    .map(|oval| Slot {
-                        slashed: true,
-                        ..oval
-                    })
+                without_slash(&segment.whole.strokes).map(Character::new)
             };
             let merged = previous
                 .take()
@@ -235,7 +224,8 @@ impl Layout {
             previous = (!segment.speck).then_some(segment.whole);
             layout.places.push(Place {
                 whole,
-                unslashed,
+                oval,
+                unslashed: None,
                 merged_with_next: None,
                 cuts: segment.splits,
                 splits: Vec::new(),
@@ -263,13 +253,25 @@ impl Layout {
 
     /// Given the predictions of every glyph so far, draws the split readings of the groups
     /// whose whole reading one could beat with its pieces read as sure as [`SUREST_PIECE`],
-    /// and returns those new glyphs (empty when no group needs them): their predictions
-    /// follow the first ones, in this order.
-    pub fn add_splits(&mut self, predictions: &[Prediction]) -> &[Glyph] {
+    /// and the ovals of the groups with a slash whose whole reads as a digit (see
+    /// [`Place::one_character`]), and returns those new glyphs
+    /// (empty when no group needs them): their predictions follow the first ones, in this
+    /// order.
+    pub fn add_second_batch(&mut self, predictions: &[Prediction]) -> &[Glyph] {
         let first_new = self.glyphs.len();
         let mut places = std::mem::take(&mut self.places);
         for place in &mut places {
-            let (whole, _) = place.one_character(predictions);
+            if is_digit(&predictions[place.whole.glyph].best().label) {
+                place.unslashed = place
+                    .oval
+                    .take()
+                    .and_then(|oval| self.slot(&oval))
+                    .map(|oval| Slot {
+                        slashed: true,
+                        ..oval
+                    });
+            }
+            let whole = place.whole.whole_score(predictions);
             let could_beat_whole = |split: &Split, best: f32| {
                 whole < best * SUREST_PIECE.powi(split.pieces.len() as i32)
             };
@@ -398,6 +400,10 @@ fn best_split_score(split: &Split) -> f32 {
     SPLIT_MARGIN.powi(extra_pieces) * LOOP_CUT.powi(split.loops_cut as i32)
 }
 
+fn is_digit(label: &str) -> bool {
+    !label.is_empty() && label.chars().all(|c| c.is_ascii_digit())
+}
+
 /// How wide a character read as `label` runs for its height.
 fn breadth(label: &str) -> Breadth {
     if WIDE_LABELS.contains(&label) {
@@ -435,8 +441,8 @@ impl Recognizer {
     pub fn read(&self, strokes: &[Stroke]) -> Result<Reading, RecognizeError> {
         let mut layout = Layout::of(strokes);
         let mut predictions = self.recognize_batch(layout.glyphs())?;
-        let splits = self.recognize_batch(layout.add_splits(&predictions))?;
-        predictions.extend(splits);
+        let second = self.recognize_batch(layout.add_second_batch(&predictions))?;
+        predictions.extend(second);
         Ok(layout.read(&predictions, self.metadata()))
     }
 }
@@ -474,7 +480,38 @@ mod tests {
         let labels: Vec<String> = ["w", "0", "1", "2", "3"].map(String::from).into();
         let rest = (1.0 - probability) / 4.0;
         let prediction = Prediction::new(vec![probability, rest, rest, rest, rest], &labels);
-        layout.add_splits(&[prediction]).len()
+        layout.add_second_batch(&[prediction]).len()
+    }
+
+    /// How many glyphs the second batch draws for a slashed nought whose whole reads as
+    /// `label` with `probability`.
+    fn ovals_drawn(label: &str, probability: f32) -> usize {
+        let oval = (0..=48).map(|i| {
+            let t = i as f32 / 48.0 * std::f32::consts::TAU;
+            Point {
+                x: 50.0 + 30.0 * t.sin(),
+                y: 50.0 - 50.0 * t.cos(),
+            }
+        });
+        let slash = [(75.0, -10.0), (25.0, 110.0)].map(|(x, y)| Point { x, y });
+        let strokes = [oval.collect(), slash.to_vec()].map(|points| Stroke { points, width: 8.0 });
+        let mut layout = Layout::of(&strokes);
+        assert_eq!(
+            layout.glyphs().len(),
+            1,
+            "the oval waits for the whole's reading"
+        );
+        let labels: Vec<String> = [label, "0", "o", "O"].map(String::from).into();
+        let rest = (1.0 - probability) / 3.0;
+        let prediction = Prediction::new(vec![probability, rest, rest, rest], &labels);
+        layout.add_second_batch(&[prediction]).len()
+    }
+
+    #[test]
+    fn a_slashed_group_s_oval_is_drawn_only_where_it_reads_as_a_digit() {
+        // A slashed nought looks like an 8 to the networks, however sure they are.
+        assert_eq!(ovals_drawn("8", 0.99), 1);
+        assert_eq!(ovals_drawn("d", 0.3), 0);
     }
 
     #[test]

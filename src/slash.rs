@@ -14,9 +14,8 @@ const STRAIGHT: f32 = 0.15;
 /// A slash crosses the oval: at least this share of the oval's larger side long.
 const MIN_SPAN: f32 = 0.6;
 /// It passes near the oval's centre: within this share of the oval's larger side. Read as the
-/// page reads them, the validation writers' lone digits gain 15 with the digits model at 0.2
-/// and 19 at 0.25 (their 7,892 characters: the characters model misreads one a more) and at
-/// 0.3 lose a 9 as well.
+/// page reads them, the validation writers' 767 lone digits gain 15 with the digits model at
+/// 0.2 and 19 at 0.25, and at 0.3 lose a 9 as well.
 const MAX_OFF_CENTRE: f32 = 0.25;
 /// And has the oval's centre along its middle (the share of its length from either end at
 /// which the centre may lie): a 9's or a 6's stem hangs off its loop, it does not cross it.

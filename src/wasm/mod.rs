@@ -245,18 +245,18 @@ impl Recognizer {
     /// Reads a line of handwriting given as strokes (as for `recognizeStrokes`): its text and
     /// its characters left to right, each with its box, top 3 and whether the network is sure
     /// of it. The groups go through the network in one batch, the split readings of the wide
-    /// groups that need them in a second.
+    /// groups and the ovals of the slashed ones that need them in a second.
     pub async fn read(&self, strokes: JsValue) -> Result<JsValue, JsError> {
         let started = now_ms();
         let mut layout = Layout::of(&parse_strokes(strokes)?);
         let mut preprocessing = now_ms() - started;
         let mut predictions = self.predict(layout.glyphs()).await?;
-        let drawing_splits = now_ms();
-        let splits = layout.add_splits(&predictions);
-        preprocessing += now_ms() - drawing_splits;
-        if !splits.is_empty() {
-            let splits = self.predict(splits).await?;
-            predictions.extend(splits);
+        let drawing_second = now_ms();
+        let second = layout.add_second_batch(&predictions);
+        preprocessing += now_ms() - drawing_second;
+        if !second.is_empty() {
+            let second = self.predict(second).await?;
+            predictions.extend(second);
         }
         let reading = layout.read(&predictions, self.inner.metadata());
         to_js(&Reading {
