@@ -113,11 +113,11 @@ pub struct Layout {
 /// One segment: its whole reading and, for a wide group, its split readings.
 #[derive(Debug, Clone)]
 struct Place {
+    /// The group's strokes, for what the first batch's reading asks to draw of it.
+    group: Character,
     whole: Slot,
-    /// The group without the stroke through its middle, where it has one: a slashed zero's
-    /// oval, if it reads as a nought (see [`Place::one_character`]). Not yet drawn.
-    oval: Option<Character>,
-    /// The oval, drawn once the whole's reading asked for it.
+    /// The group without the stroke through its middle, where it reads as a digit and has one:
+    /// a slashed zero's oval, if it reads as a nought (see [`Place::one_character`]).
     unslashed: Option<Slot>,
     /// The group read together with the next one, when the two stand close enough to be one
     /// character drawn in strokes that share too few columns to be grouped (the bars of an
@@ -196,7 +196,6 @@ impl Layout {
             glyphs: Vec::new(),
             places: Vec::new(),
         };
-        let mut previous: Option<Character> = None;
         for segment in segment(strokes) {
             let whole = if segment.speck {
                 // A tap is one point, which draws nothing: drawn as a dot of its pen's width.
@@ -209,22 +208,19 @@ impl Layout {
             let Some(whole) = whole else {
                 continue;
             };
-            let oval = if segment.speck {
-                None
-            } else {
-                without_slash(&segment.whole.strokes).map(Character::new)
-            };
-            let merged = previous
-                .take()
-                .filter(|left| !segment.speck && left.bounds.touches_sideways(&whole.bounds))
-                .and_then(|left| layout.slot(&left.absorb(segment.whole.clone())));
+            let pair = layout
+                .places
+                .last()
+                .filter(|left| !left.speck && !segment.speck)
+                .filter(|left| left.group.bounds.touches_sideways(&whole.bounds))
+                .map(|left| left.group.clone().absorb(segment.whole.clone()));
+            let merged = pair.and_then(|pair| layout.slot(&pair));
             if let Some(place) = layout.places.last_mut() {
                 place.merged_with_next = merged;
             }
-            previous = (!segment.speck).then_some(segment.whole);
             layout.places.push(Place {
+                group: segment.whole,
                 whole,
-                oval,
                 unslashed: None,
                 merged_with_next: None,
                 cuts: segment.splits,
@@ -254,18 +250,16 @@ impl Layout {
     /// Given the predictions of every glyph so far, draws the split readings of the groups
     /// whose whole reading one could beat with its pieces read as sure as [`SUREST_PIECE`],
     /// and the ovals of the groups with a slash whose whole reads as a digit (see
-    /// [`Place::one_character`]), and returns those new glyphs
-    /// (empty when no group needs them): their predictions follow the first ones, in this
-    /// order.
+    /// [`Place::one_character`]), and returns those new glyphs (empty when no group needs
+    /// them): their predictions follow the first ones, in this order.
     pub fn add_second_batch(&mut self, predictions: &[Prediction]) -> &[Glyph] {
         let first_new = self.glyphs.len();
         let mut places = std::mem::take(&mut self.places);
         for place in &mut places {
-            if is_digit(&predictions[place.whole.glyph].best().label) {
-                place.unslashed = place
-                    .oval
-                    .take()
-                    .and_then(|oval| self.slot(&oval))
+            // Only a group read as a digit is searched for a slash: letters are left be.
+            if !place.speck && is_digit(&predictions[place.whole.glyph].best().label) {
+                place.unslashed = without_slash(&place.group.strokes)
+                    .and_then(|oval| self.slot(&Character::new(oval)))
                     .map(|oval| Slot {
                         slashed: true,
                         ..oval
